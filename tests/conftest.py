@@ -25,3 +25,12 @@ def conn(db_file: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     connection = db.connect(db_file)
     yield connection
     connection.close()
+
+
+TABLES = ("communes", "bodies", "persons", "memberships", "meetings", "attendance", "import_log", "change_log")
+
+
+def snapshot(connection: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
+    """Every row of every table, sorted: equal snapshots mean an unchanged database."""
+    cur = connection.cursor()
+    return {table: sorted(map(repr, cur.execute(f"SELECT * FROM {table}").fetchall())) for table in TABLES}

@@ -1,0 +1,4 @@
+-- New meetings of an import.
+INSERT INTO meetings (body_code, meeting_date, status, format, meeting_type, requesters, commune_insee, headcount)
+SELECT body_code, meeting_date, status, format, meeting_type, requesters, commune_insee, headcount
+FROM staged;

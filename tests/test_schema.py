@@ -1,0 +1,118 @@
+"""The schema refuses rows that break the domain, and upgrades an existing file in place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from analytics import db
+
+
+def _setup(conn: duckdb.DuckDBPyConnection) -> None:
+    conn.execute("INSERT INTO persons (last_name, first_name, commune_insee, match_key) VALUES "
+                 "('HÊTRE', 'Anne', '68224', 'k1'), ('SAULE', 'Paul', '68166', 'k2')")
+    conn.execute("INSERT INTO meetings (body_code, meeting_date) VALUES ('conseil', '2024-03-20')")
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        # attendance: unknown status, proxy without holder, holder on a plain presence, holder is no person
+        "INSERT INTO attendance VALUES (1, 1, 'late', NULL)",
+        "INSERT INTO attendance VALUES (1, 1, 'proxy', NULL)",
+        "INSERT INTO attendance VALUES (1, 1, 'present', 2)",
+        "INSERT INTO attendance VALUES (1, 1, 'proxy', 99)",
+        "INSERT INTO attendance VALUES (1, 1, 'proxy', 1)",
+        "INSERT INTO attendance VALUES (1, 99, 'present', NULL)",
+        "INSERT INTO attendance VALUES (99, 1, 'present', NULL)",
+        # meetings: enumerations, unknown body, requesters on an ordinary meeting, same body and date twice
+        "INSERT INTO meetings (body_code, meeting_date, status) VALUES ('bureau', '2024-01-01', 'postponed')",
+        "INSERT INTO meetings (body_code, meeting_date, format) VALUES ('bureau', '2024-01-01', 'phone')",
+        "INSERT INTO meetings (body_code, meeting_date, meeting_type) VALUES ('bureau', '2024-01-01', 'urgent')",
+        "INSERT INTO meetings (body_code, meeting_date) VALUES ('nowhere', '2024-01-01')",
+        "INSERT INTO meetings (body_code, meeting_date, requesters) VALUES ('conf_maires', '2024-01-01', 14)",
+        "INSERT INTO meetings (body_code, meeting_date) VALUES ('conseil', '2024-03-20')",
+        # memberships: unknown role, end before start
+        "INSERT INTO memberships (person_id, body_code, role, start_date) VALUES (1, 'bureau', 'king', '2024-01-01')",
+        "INSERT INTO memberships (person_id, body_code, role, start_date, end_date) "
+        "VALUES (1, 'bureau', 'member', '2024-01-01', '2023-01-01')",
+        # communes and persons
+        "INSERT INTO communes VALUES ('6822', 'Nulle-part', 1, 1, 1, 7, 47.7, 7.3, 'Centre')",
+        "INSERT INTO communes VALUES ('68999', 'Ailleurs', 1, 1, 1, 7, 47.7, 7.3, 'Est')",
+        "INSERT INTO persons (last_name, first_name, commune_insee, match_key) VALUES ('A', 'B', '75056', 'k3')",
+        "INSERT INTO persons (last_name, first_name, match_key) VALUES ('HÊTRE', 'Anne', 'k1')",
+    ],
+)
+def test_schema_refuses_bad_rows(conn: duckdb.DuckDBPyConnection, statement: str) -> None:
+    _setup(conn)
+    with pytest.raises(duckdb.ConstraintException):
+        conn.execute(statement)
+
+
+def test_one_attendance_row_per_meeting_and_person(conn: duckdb.DuckDBPyConnection) -> None:
+    _setup(conn)
+    conn.execute("INSERT INTO attendance VALUES (1, 1, 'present', NULL)")
+    with pytest.raises(duckdb.ConstraintException):
+        conn.execute("INSERT INTO attendance VALUES (1, 1, 'absent', NULL)")
+
+
+def test_schema_accepts_the_domain(conn: duckdb.DuckDBPyConnection) -> None:
+    _setup(conn)
+    conn.execute("INSERT INTO attendance VALUES (1, 1, 'proxy', 2), (1, 2, 'present', NULL)")
+    conn.execute("INSERT INTO meetings (body_code, meeting_date, meeting_type, requesters) "
+                 "VALUES ('conf_maires', '2024-06-25', 'requested', 13)")
+    assert conn.execute("SELECT count(*) FROM attendance").fetchall() == [(2,)]
+
+
+def test_new_file_gets_reference_data(conn: duckdb.DuckDBPyConnection) -> None:
+    assert conn.execute("SELECT count(*), sum(population_2025) FROM communes").fetchall() == [(39, 272950)]
+    codes = {row[0] for row in conn.execute("SELECT code FROM bodies").fetchall()}
+    assert {"conseil", "bureau", "direction", "conf_maires", "conf_centre", "conf_nord", "conf_sud", "dgs",
+            "forum", "assises", "coordination_mulhouse", "rencontres_communes", "voeux"} <= codes
+    assert db.schema_version(conn) == len(db.migrations())
+
+
+def test_upgrade_keeps_data(db_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file at version 1 gets a later migration applied in place, its rows intact."""
+    conn = db.connect(db_file)
+    _setup(conn)
+    conn.close()
+    extra = tmp_path / "migrations"
+    extra.mkdir()
+    for version, script in db.migrations():
+        (extra / script.name).write_text(script.read_text(encoding="utf-8"), encoding="utf-8")
+    (extra / "999_add_note.sql").write_text("ALTER TABLE meetings ADD COLUMN note VARCHAR;", encoding="utf-8")
+    monkeypatch.setattr(db, "MIGRATIONS_DIR", extra)
+    conn = db.connect(db_file)
+    assert db.schema_version(conn) == 999
+    assert conn.execute("SELECT body_code, meeting_date::VARCHAR, note FROM meetings").fetchall() == [
+        ("conseil", "2024-03-20", None)
+    ]
+    assert conn.execute("SELECT count(*) FROM persons").fetchall() == [(2,)]
+    conn.close()
+
+
+def test_locked_database_gives_a_french_message(db_file: Path) -> None:
+    """A second process cannot open a file another process writes: the message says so in French."""
+    import subprocess
+    import sys
+    import textwrap
+
+    db.connect(db_file).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import duckdb, sys, time
+            c = duckdb.connect({str(db_file)!r})
+            print("ready", flush=True)
+            sys.stdin.read()
+        """)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        with pytest.raises(db.DatabaseUnavailable, match="ouverte en écriture par un autre programme"):
+            db.connect(db_file)
+    finally:
+        holder.communicate("")
