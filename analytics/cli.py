@@ -1,0 +1,77 @@
+"""Command line: import, demo, seats, indicators, bench. Messages are French; exit code 1 on bad input."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from analytics.templates import parse_date
+
+
+def _date(text: str) -> date:
+    day = parse_date(text)
+    if day is None:
+        raise argparse.ArgumentTypeError(f"date impossible « {text} » (attendu AAAA-MM-JJ ou JJ/MM/AAAA)")
+    return day
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m analytics", description="Gouvernance m2A — moteur d'analyse.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE")
+
+    imp = commands.add_parser("import", help="importer des fichiers de membres, séances et présences")
+    imp.add_argument("files", nargs="+", type=Path, metavar="FICHIER")
+    imp.add_argument("--db", help="base DuckDB (défaut : $GOUVERNANCE_DB ou data/gouvernance.duckdb)")
+
+    demo = commands.add_parser("demo", help="construire la base de démonstration (données fictives)")
+    demo.add_argument("--db")
+    demo.add_argument("--seed", type=int, default=2020)
+    demo.add_argument("--today", type=_date, help="date du jour simulée (défaut : aujourd'hui)")
+
+    seats = commands.add_parser("seats", help="répartition des sièges de droit commun (CGCT L5211-6-1)")
+    seats.add_argument("--populations", type=Path, required=True, metavar="FICHIER")
+    seats.add_argument("--json", action="store_true")
+
+    ind = commands.add_parser("indicators", help="assiduité, cadence, quorum et alertes")
+    ind.add_argument("--db")
+    ind.add_argument("--from", dest="start", type=_date)
+    ind.add_argument("--to", dest="end", type=_date)
+    ind.add_argument("--as-of", dest="as_of", type=_date)
+    ind.add_argument("--json", action="store_true")
+
+    bench = commands.add_parser("bench", help="mesurer la vitesse des indicateurs")
+    bench.add_argument("--scales", type=int, nargs="+", metavar="LIGNES")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; return its exit code."""
+    args = _parser().parse_args(argv)
+    # imports are lazy so that `seats` stays instant and needs no database
+    if args.command == "import":
+        from analytics.commands import import_command
+
+        return import_command(args.files, args.db)
+    if args.command == "demo":
+        from analytics.commands import demo_command
+
+        return demo_command(args.db, args.seed, args.today)
+    if args.command == "seats":
+        from analytics import seats
+
+        return seats.command(args.populations, args.json)
+    if args.command == "indicators":
+        from analytics import indicators
+
+        return indicators.command(args.db, args.start, args.end, args.as_of, args.json)
+    if args.command == "bench":
+        from analytics import bench
+
+        return bench.command(args.scales)
+    return 2  # unreachable: argparse requires a command
+
+
+if __name__ == "__main__":
+    sys.exit(main())

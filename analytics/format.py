@@ -1,0 +1,40 @@
+"""French formatting of numbers, rates and dates, through babel (no system locale needed)."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+LOCALE = "fr_FR"
+
+
+def _missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def number(value: float | None, digits: int = 0) -> str:
+    """A number the French way: "1 234", "12,5"; an em dash when missing."""
+    if _missing(value):
+        return "—"
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=LOCALE)
+
+
+def percent(rate: float | None, digits: int = 1) -> str:
+    """A rate (0 to 1) as a French percentage: "87,5 %"; an em dash when missing."""
+    if _missing(rate):
+        return "—"
+    return f"{number(rate * 100, digits)}\u00a0%"
+
+
+def long_date(day: date) -> str:
+    """"3 mars 2025"."""
+    return format_date(day, "d MMMM y", locale=LOCALE)
+
+
+def month_label(day: date) -> str:
+    """"janv. 2025"."""
+    return format_date(day, "MMM y", locale=LOCALE)
