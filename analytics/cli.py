@@ -1,4 +1,4 @@
-"""Command line: import, demo, seats, indicators, bench. Messages are French; exit code 1 on bad input."""
+"""Command line: import, demo, seats, indicators, benchmarks. Messages are French; exit code 1 on bad input."""
 
 from __future__ import annotations
 
@@ -41,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     ind.add_argument("--as-of", dest="as_of", type=_date)
     ind.add_argument("--json", action="store_true")
 
+    bench_import = commands.add_parser("bench-import", help="mesurer la vitesse de l'import")
+    bench_import.add_argument("--rows", type=int, default=1_000_000, metavar="LIGNES")
+
     bench = commands.add_parser("bench", help="mesurer la vitesse des indicateurs")
     bench.add_argument("--scales", type=int, nargs="+", metavar="LIGNES")
     return parser
@@ -66,6 +69,10 @@ def main(argv: list[str] | None = None) -> int:
         from analytics import indicators
 
         return indicators.command(args.db, args.start, args.end, args.as_of, args.json)
+    if args.command == "bench-import":
+        from analytics import import_bench
+
+        return import_bench.command(args.rows)
     if args.command == "bench":
         from analytics import bench
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from analytics.text import fold
 
 ATTENDANCE_STATUS = {
@@ -71,6 +73,7 @@ _TABLES = {
 }
 
 
+@lru_cache(maxsize=1024)
 def parse(kind: str, text: str) -> str | None:
     """Return the code for a French label of `kind` (case- and accent-insensitive), or None if unknown."""
     key = fold(text)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SPACES = re.compile(r"\s+")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "\u00a0": " ", "\u202f": " "})
 
 
+# import files repeat the same names, bodies and statuses on every line: fold each value once
+@lru_cache(maxsize=65536)
 def fold(value: str) -> str:
     """Return `value` without accents, case and repeated spaces ("  Élodie  MÜLLER" -> "elodie muller")."""
     decomposed = unicodedata.normalize("NFKD", value.translate(_QUOTES))
@@ -18,6 +21,7 @@ def fold(value: str) -> str:
     return _SPACES.sub(" ", stripped).strip().casefold()
 
 
+@lru_cache(maxsize=65536)
 def person_key(last_name: str, first_name: str, commune_insee: str | None) -> str:
     """Identity of a person for matching: folded last name, first name and commune code."""
     return f"{fold(last_name)}|{fold(first_name)}|{commune_insee or ''}"

@@ -147,9 +147,8 @@ BAD_CASES = {
     "unrecognised header": ("a;b;c\n1;2;3\n", "p.csv, ligne 1 : en-tête non reconnu"),
     "empty file": ("", "p.csv : le fichier est vide"),
     "blank file": ("\n  \n", "p.csv : le fichier est vide"),
-    "binary file": (b"PK\x03\x04\x00\x00\x08\x00binary", "p.csv : ce n'est pas un fichier texte CSV"),
-    "not utf-8": ("nom;prenom;commune;instance;role;debut\nHÊTRE;Anne;Mulhouse;conseil;membre;2020-07-16\n"
-                  .encode("cp1252"), "p.csv, ligne 2 : le fichier n'est pas encodé en UTF-8"),
+    "binary file": (b"\x7fELF\x02\x01\x01\x00\x00\x00binary", "p.csv : ce n'est pas un fichier texte CSV"),
+    "broken workbook": (b"PK\x03\x04 not really a zip", "p.csv : classeur Excel illisible"),
     "held in the future": (
         "instance;date;statut\nconseil;2025-03-20;tenue\n",
         "p.csv, ligne 2, colonne C « statut » : une séance tenue ne peut pas être datée dans le futur",
