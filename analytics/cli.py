@@ -25,6 +25,12 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("files", nargs="+", type=Path, metavar="FICHIER")
     imp.add_argument("--db", help="base DuckDB (défaut : $GOUVERNANCE_DB ou data/gouvernance.duckdb)")
 
+    for name, text in (("backup", "copier toute la base dans un dossier (Parquet)"),
+                       ("restore", "remplacer la base par une sauvegarde")):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("folder", type=Path, metavar="DOSSIER")
+        command.add_argument("--db")
+
     demo = commands.add_parser("demo", help="construire la base de démonstration (données fictives)")
     demo.add_argument("--db")
     demo.add_argument("--seed", type=int, default=2020)
@@ -57,6 +63,11 @@ def main(argv: list[str] | None = None) -> int:
         from analytics.commands import import_command
 
         return import_command(args.files, args.db)
+    if args.command in ("backup", "restore"):
+        from analytics import backup
+
+        run = backup.backup_command if args.command == "backup" else backup.restore_command
+        return run(args.folder, args.db)
     if args.command == "demo":
         from analytics.commands import demo_command
 

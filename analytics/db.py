@@ -47,8 +47,8 @@ def schema_version(conn: duckdb.DuckDBPyConnection) -> int:
     return cur.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0]
 
 
-def migrate(conn: duckdb.DuckDBPyConnection) -> int:
-    """Apply the migrations the file lacks, each in its own transaction; return the final version."""
+def migrate(conn: duckdb.DuckDBPyConnection, up_to: int | None = None) -> int:
+    """Apply the migrations the file lacks (up to a version), each in its own transaction; return the version."""
     cur = conn.cursor()
     cur.execute(
         "CREATE TABLE IF NOT EXISTS schema_version ("
@@ -56,7 +56,7 @@ def migrate(conn: duckdb.DuckDBPyConnection) -> int:
     )
     current = schema_version(conn)
     for version, script in migrations():
-        if version <= current:
+        if version <= current or (up_to is not None and version > up_to):
             continue
         cur.execute("BEGIN TRANSACTION")
         try:

@@ -182,8 +182,11 @@ class Demo:
         for body in catalogue():
             if not body.code.startswith("atelier_"):
                 continue
-            composition = first if body.project_start < MANDATES[1][0] else second
-            end = min(body.project_end, MANDATES[0][1]) if composition is first else body.project_end
+            in_first = body.project_start < MANDATES[1][0]
+            if not in_first and second is first:
+                continue  # the project starts in a mandate that has not begun yet
+            composition = first if in_first else second
+            end = min(body.project_end, MANDATES[0][1]) if in_first else body.project_end
             self.member(composition["vps"][8], body.code, "pilot", body.project_start, end)
             self.member(composition["staff"][-1], body.code, "pilot", body.project_start, end)
             for who in self.rng.sample(composition["pool"][16:], 8):
