@@ -472,7 +472,7 @@ def import_files(conn: duckdb.DuckDBPyConnection, paths: Sequence[Path], **optio
     return import_sources(conn, [(Path(p).name, Path(p).read_bytes()) for p in paths], **options)
 
 
-def _frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
+def staged_frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
     # object columns keep None as NULL and ints as ints when DuckDB scans the frame
     return pd.DataFrame.from_records(rows, columns=columns).astype(object)
 
@@ -498,7 +498,7 @@ _VALUE_COLUMNS = {
 }
 
 
-def _merge(cur: duckdb.DuckDBPyConnection, table: str, staged: pd.DataFrame, log: list) -> tuple[int, int, int]:
+def merge_staged(cur: duckdb.DuckDBPyConnection, table: str, staged: pd.DataFrame, log: list) -> tuple[int, int, int]:
     """Insert the new rows of `staged`, update the changed ones and log each changed value."""
     if staged.empty:
         return 0, 0, 0
@@ -517,7 +517,9 @@ def _changes(table: str, changed: pd.DataFrame) -> pd.DataFrame:
     parts = []
     for column in _VALUE_COLUMNS[table]:
         old, new = changed[f"old_{column}"], changed[column]
-        differs = ~((old == new) | (old.isna() & new.isna()))
+        # nullable columns compare to <NA> against a missing value: treat that as "different", then
+        # call two missing values equal
+        differs = ~((old == new).fillna(False).astype(bool) | (old.isna() & new.isna()))
         if differs.any():
             parts.append(pd.DataFrame({
                 "table_name": table,
@@ -536,31 +538,31 @@ def _write(cur: duckdb.DuckDBPyConnection, v: _Validator, username: str, source:
     log = [result.import_id, username]
     ids = _insert_persons(cur, v)
 
-    members = _frame(
+    members = staged_frame(
         [(ids.get(pid, pid), body, start, role, rank, end)
          for (pid, body, start), (role, rank, end, _) in v.members.items()],
         ["person_id", "body_code", "start_date", "role", "rank", "end_date"],
     )
-    added, updated, same = _merge(cur, "memberships", members, log)
+    added, updated, same = merge_staged(cur, "memberships", members, log)
     result.by_kind["members"] = (added + len(v.new_persons), updated, same)
 
     # meetings only named by sign-in sheets are held ordinary meetings
     known = set(v.meetings) | {key for key, (mid, _) in v.state.meetings.items() if mid is not None}
     implied = sorted({(body, day) for body, day, _ in v.attendance} - known)
-    meetings = _frame(
+    meetings = staged_frame(
         [(body, day, *values[:6]) for (body, day), values in v.meetings.items()]
         + [(body, day, "held", "in_person", "ordinary", None, None, None) for body, day in implied],
         ["body_code", "meeting_date", "status", "format", "meeting_type", "requesters", "commune_insee", "headcount"],
     )
-    result.by_kind["meetings"] = _merge(cur, "meetings", meetings, log)
+    result.by_kind["meetings"] = merge_staged(cur, "meetings", meetings, log)
 
     rows = [(body, day, ids.get(pid, pid), status, None if d is None else ids.get(d, d))
             for (body, day, pid), (status, d, _) in v.attendance.items()]
     totals = [0, 0, 0]
     for offset in range(0, len(rows), ATTENDANCE_CHUNK):
-        chunk = _frame(rows[offset:offset + ATTENDANCE_CHUNK],
+        chunk = staged_frame(rows[offset:offset + ATTENDANCE_CHUNK],
                        ["body_code", "meeting_date", "person_id", "status", "delegate_id"])
-        totals = [a + b for a, b in zip(totals, _merge(cur, "attendance", chunk, log))]
+        totals = [a + b for a, b in zip(totals, merge_staged(cur, "attendance", chunk, log))]
         progress(0.45 + 0.5 * (offset + len(chunk)) / len(rows), "Écriture des présences…")
     result.by_kind["attendance"] = tuple(totals)
 
@@ -576,6 +578,6 @@ def _insert_persons(cur: duckdb.DuckDBPyConnection, v: _Validator) -> dict[int, 
     provisional = list(v.new_persons)
     real = _run(cur, "import_person_ids", params=[len(provisional)])["person_id"].tolist()
     ids = dict(zip(provisional, real))
-    _run(cur, "import_persons", _frame([(ids[p], *v.new_persons[p]) for p in provisional],
+    _run(cur, "import_persons", staged_frame([(ids[p], *v.new_persons[p]) for p in provisional],
                                        ["person_id", "last_name", "first_name", "commune_insee", "match_key"]))
     return ids
