@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
+import tempfile
+import zipfile
 from datetime import datetime
 from pathlib import Path
 
@@ -93,6 +96,30 @@ def restore(folder: Path, target: str | Path | None = None) -> dict:
     path.with_name(path.name + ".wal").unlink(missing_ok=True)
     os.replace(staging, path)
     return manifest
+
+
+def backup_zip(conn: duckdb.DuckDBPyConnection) -> bytes:
+    """The backup as one ZIP file, for a download from the dashboard."""
+    with tempfile.TemporaryDirectory() as folder:
+        backup(conn, Path(folder))
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for file in sorted(Path(folder).iterdir()):
+                archive.write(file, file.name)
+    return buffer.getvalue()
+
+
+def restore_zip(content: bytes, target: str | Path | None = None) -> dict:
+    """Restore from a ZIP made by backup_zip; only the expected file names are read (no path in the archive)."""
+    expected = {MANIFEST, *(f"{t}.parquet" for t in TABLES)}
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except zipfile.BadZipFile as exc:
+        raise BackupError("Ce fichier n'est pas une sauvegarde ZIP de Gouvernance m2A.") from exc
+    with archive, tempfile.TemporaryDirectory() as folder:
+        for name in expected & set(archive.namelist()):
+            (Path(folder) / name).write_bytes(archive.read(name))
+        return restore(Path(folder), target)
 
 
 def backup_command(folder: Path, db_arg: str | None) -> int:

@@ -420,6 +420,21 @@ def validate(cur: duckdb.DuckDBPyConnection, sources: Sequence[tuple[str, bytes]
     return validator
 
 
+def check_sources(conn: duckdb.DuckDBPyConnection, sources: Sequence[tuple[str, bytes]],
+                  today: date | None = None) -> tuple[list[Problem], dict[str, int]]:
+    """Validate without writing: the problems, and the rows ready per template kind."""
+    cur = conn.cursor()
+    with _no_cycle_collection():
+        cur.execute("BEGIN TRANSACTION")
+        try:
+            validator = validate(cur, sources, today or date.today())
+        finally:
+            cur.execute("ROLLBACK")
+    ready = {"members": len(validator.members), "meetings": len(validator.meetings),
+             "attendance": len(validator.attendance)}
+    return validator.problems, ready
+
+
 @contextmanager
 def _no_cycle_collection():
     # an import allocates millions of small lists and tuples and no cycles: the cyclic garbage collector

@@ -134,3 +134,30 @@ def history(conn: duckdb.DuckDBPyConnection, meeting_id: int) -> pd.DataFrame:
     """Changes of a meeting: changed_at, username, subject (person or "séance"), column_name, old and new value."""
     frame = conn.cursor().execute(query("recording_history"), {"meeting_id": meeting_id}).df()
     return frame.astype(object).where(frame.notna(), None)  # a missing old value is None, not NaN
+
+
+EDITOR_COLUMNS = ["Nom", "Commune", "Qualité", "Statut", "Mandataire"]
+_STATUS_CODES = {label: code for code, label in labels.ATTENDANCE_STATUS.items()}
+
+
+def editor_frame(sheet: Sheet) -> pd.DataFrame:
+    """The sheet as the form's table: French labels, the proxy holder or substitute by name."""
+    names = dict(zip(sheet.rows["person_id"], sheet.rows["name"]))
+    return pd.DataFrame({
+        "Nom": sheet.rows["name"],
+        "Commune": sheet.rows["commune"].fillna(""),
+        "Qualité": sheet.rows["role"].map(labels.ROLE),
+        "Statut": sheet.rows["status"].map(labels.ATTENDANCE_STATUS),
+        "Mandataire": sheet.rows["delegate_id"].astype(object).map(lambda d: None if pd.isna(d) else names.get(d)),
+    })
+
+
+def statuses_from_editor(sheet: Sheet, edited: pd.DataFrame) -> pd.DataFrame:
+    """Back from the form's table to (person_id, status, delegate_id); rows keep the sheet's order."""
+    ids = dict(zip(sheet.rows["name"], sheet.rows["person_id"]))
+    delegates = edited["Mandataire"].map(lambda name: ids.get(name) if isinstance(name, str) and name else None)
+    return pd.DataFrame({
+        "person_id": sheet.rows["person_id"].to_numpy(),
+        "status": edited["Statut"].map(lambda label: _STATUS_CODES.get(label, label)).to_numpy(),
+        "delegate_id": pd.array(delegates.to_numpy(), dtype="Int64"),
+    })

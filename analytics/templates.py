@@ -237,3 +237,14 @@ def read_tables(name: str, content: bytes) -> tuple[list[Table], list[Problem]]:
         if table is not None:
             tables.append(table)
     return tables, problems
+
+
+def preview(name: str, content: bytes, rows: int = 8) -> list[tuple[str, str, list[str], list[list[str]]]]:
+    """The first rows of each table of a file: (table name, French kind, header, rows), for a preview."""
+    tables, _ = read_tables(name, content)
+    shown = []
+    for table in tables:
+        header = sorted(table.columns, key=table.columns.get)
+        shown.append((table.name, KIND_LABELS[table.kind], header,
+                      [[row[i] if i < len(row) else "" for i in range(len(header))] for _, row in table.rows[:rows]]))
+    return shown

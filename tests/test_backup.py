@@ -79,3 +79,23 @@ def test_cli_backup_and_restore(demo_file: Path, tmp_path: Path) -> None:
     assert done.returncode == 0 and "Base restaurée" in done.stdout, done.stderr
     refused = cli("restore", str(tmp_path / "nulle-part"), "--db", str(tmp_path / "neuve.duckdb"))
     assert refused.returncode == 1 and "n'est pas une sauvegarde" in refused.stderr
+
+
+def test_zip_round_trip_ignores_foreign_paths(demo_file: Path, tmp_path: Path) -> None:
+    import io
+    import zipfile
+
+    conn = db.connect(demo_file)
+    content = backup.backup_zip(conn)
+    expected = snapshot(conn)
+    conn.close()
+    # a hostile archive entry is never written outside the temporary folder
+    buffer = io.BytesIO(content)
+    with zipfile.ZipFile(buffer, "a") as archive:
+        archive.writestr("../../evil.txt", "x")
+    backup.restore_zip(buffer.getvalue(), tmp_path / "from-zip.duckdb")
+    assert not (tmp_path.parent / "evil.txt").exists()
+    restored = db.connect(tmp_path / "from-zip.duckdb")
+    assert snapshot(restored) == expected
+    with pytest.raises(backup.BackupError, match="pas une sauvegarde ZIP"):
+        backup.restore_zip(b"not a zip", tmp_path / "x.duckdb")

@@ -124,3 +124,16 @@ def test_two_sessions_saving_at_once(bureau: duckdb.DuckDBPyConnection, existing
     winner = outcomes.index("saved")
     final = recording.load_sheet(bureau, "bureau", DAY).rows
     assert final["status"].tolist()[1] == ("absent", "excused")[winner]
+
+
+def test_form_table_round_trip(bureau: duckdb.DuckDBPyConnection) -> None:
+    sheet = recording.load_sheet(bureau, "bureau", DAY)
+    table = recording.editor_frame(sheet)
+    assert table.columns.tolist() == recording.EDITOR_COLUMNS
+    assert table["Statut"].tolist() == ["présent"] * 3 and table["Qualité"].tolist()[0] == "président"
+    table.loc[2, ["Statut", "Mandataire"]] = ["pouvoir", "HÊTRE Anne"]
+    back = recording.statuses_from_editor(sheet, table)
+    hetre = int(sheet.rows["person_id"][0])
+    assert back["status"].tolist() == ["present", "present", "proxy"]
+    assert back["delegate_id"].tolist() == [pd.NA, pd.NA, hetre]
+    assert recording.save_sheet(bureau, sheet, back, username="x", today=TODAY) == (3, 0, 0)
