@@ -91,7 +91,7 @@ class Demo:
         """A new person with a unique name and drawn habits ("assidu", "irrégulier" or typical)."""
         last, first = self.names.pop()
         habit = habit or self.rng.choices(["assidu", "typique", "irrégulier"], [25, 65, 10])[0]
-        presence = {"assidu": 0.95, "typique": self.rng.uniform(0.7, 0.9), "irrégulier": self.rng.uniform(0.35, 0.55)}
+        presence = {"assidu": 0.95, "typique": self.rng.uniform(0.72, 0.95), "irrégulier": self.rng.uniform(0.35, 0.55)}
         return Person(last, first, insee, presence[habit], self.rng.uniform(0.4, 0.9))
 
     def member(self, who: Person, body: str, role: str, start: date, end: date | None, rank: int | None = None) -> None:
