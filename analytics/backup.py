@@ -18,10 +18,11 @@ from analytics import db
 from analytics.format import number
 
 # Tables in foreign-key order: a restore loads them in this order. Identifiers come only from this list.
-TABLES = ("communes", "bodies", "persons", "memberships", "meetings", "attendance", "import_log", "change_log")
+TABLES = ("communes", "bodies", "persons", "memberships", "meetings", "attendance", "import_log", "change_log",
+          "audit_events")
 SEQUENCES = {"persons": ("person_id_seq", "person_id"), "memberships": ("membership_id_seq", "membership_id"),
              "meetings": ("meeting_id_seq", "meeting_id"), "import_log": ("import_id_seq", "import_id"),
-             "change_log": ("change_id_seq", "change_id")}
+             "change_log": ("change_id_seq", "change_id"), "audit_events": ("audit_id_seq", "id")}
 MANIFEST = "sauvegarde.json"
 
 

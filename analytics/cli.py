@@ -31,6 +31,20 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("folder", type=Path, metavar="DOSSIER")
         command.add_argument("--db")
 
+    user = commands.add_parser("user", help="gérer les comptes locaux (config/utilisateurs.toml)")
+    user.add_argument("action", choices=["add", "passwd", "role", "remove", "list"])
+    user.add_argument("username", nargs="?", metavar="IDENTIFIANT")
+    user.add_argument("--role", choices=["lecture", "saisie", "admin"])
+    user.add_argument("--name", metavar="NOM", help="nom affiché")
+    user.add_argument("--db")
+
+    erase = commands.add_parser("erase-person", help="effacer les données personnelles d'une personne")
+    who = erase.add_mutually_exclusive_group(required=True)
+    who.add_argument("--id", type=int, dest="person_id")
+    who.add_argument("--name", metavar="« NOM Prénom »")
+    erase.add_argument("--db")
+    erase.add_argument("--yes", action="store_true", help="ne pas demander de confirmation")
+
     demo = commands.add_parser("demo", help="construire la base de démonstration (données fictives)")
     demo.add_argument("--db")
     demo.add_argument("--seed", type=int, default=2020)
@@ -68,6 +82,14 @@ def main(argv: list[str] | None = None) -> int:
 
         run = backup.backup_command if args.command == "backup" else backup.restore_command
         return run(args.folder, args.db)
+    if args.command == "user":
+        from analytics import auth
+
+        return auth.users_command(args.action, args.username, args.role, args.name, db_arg=args.db)
+    if args.command == "erase-person":
+        from analytics import privacy
+
+        return privacy.erase_command(args.person_id, args.name, args.db, args.yes)
     if args.command == "demo":
         from analytics.commands import demo_command
 

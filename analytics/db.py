@@ -88,4 +88,7 @@ def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckd
     if not read_only:
         migrate(conn)
         reference.load(conn)
+        from analytics import privacy  # imported here: privacy itself opens databases through this module
+
+        privacy.finish_erasures(conn)  # completes an erasure a crash interrupted
     return conn

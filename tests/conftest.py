@@ -27,7 +27,8 @@ def conn(db_file: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     connection.close()
 
 
-TABLES = ("communes", "bodies", "persons", "memberships", "meetings", "attendance", "import_log", "change_log")
+TABLES = ("communes", "bodies", "persons", "memberships", "meetings", "attendance", "import_log", "change_log",
+          "audit_events")
 
 
 def snapshot(connection: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
