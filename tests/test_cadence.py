@@ -1,0 +1,348 @@
+"""Cadence compliance on small meeting-only fixtures; every expected value is worked out by hand in comments."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import duckdb
+import pandas as pd
+import pytest
+
+from analytics import cadence
+
+D = date.fromisoformat
+
+
+def add(conn: duckdb.DuckDBPyConnection, body: str, day: str, status: str = "held",
+        meeting_type: str = "ordinary", requesters: int | None = None) -> None:
+    """Insert one meeting (the bodies catalogue is preloaded by the conn fixture)."""
+    conn.cursor().execute(
+        "INSERT INTO meetings (body_code, meeting_date, status, meeting_type, requesters) VALUES (?, ?, ?, ?, ?)",
+        [body, D(day), status, meeting_type, requesters],
+    )
+
+
+def set_rule(conn: duckdb.DuckDBPyConnection, body: str, rule: str) -> None:
+    """The catalogue has no bimonthly body: tests give one a rule of their choice."""
+    conn.cursor().execute("UPDATE bodies SET cadence_rule = ? WHERE code = ?", [rule, body])
+
+
+def rows(frame: pd.DataFrame, body: str) -> list[tuple]:
+    """(period_start, period_end, held, required, status, days_left) of one body, NA as None."""
+    part = frame[frame["body_code"] == body]
+    return [
+        (r.period_start.date().isoformat(), r.period_end.date().isoformat(), int(r.held),
+         None if pd.isna(r.required) else int(r.required), r.status,
+         None if pd.isna(r.days_left) else int(r.days_left))
+        for r in part.itertuples()
+    ]
+
+
+def body_summary(frame: pd.DataFrame, code: str) -> pd.Series:
+    return frame.set_index("code").loc[code]
+
+
+# --- monthly -------------------------------------------------------------------------------------------------------
+
+def test_monthly_boundaries_leap_day_cancelled_and_planned(conn):
+    add(conn, "direction", "2024-01-31")               # last day of January: counts for January
+    add(conn, "direction", "2024-02-29")               # leap day: counts for February
+    add(conn, "direction", "2024-03-10", "cancelled")  # does not count: March missed
+    add(conn, "direction", "2024-04-15", "planned")    # does not count: April missed
+    add(conn, "direction", "2024-05-02")
+    frame = cadence.periods(conn, D("2024-01-01"), D("2024-06-30"), as_of=D("2024-06-20"))
+    assert list(frame.columns) == cadence.PERIOD_COLUMNS
+    assert rows(frame, "direction") == [
+        ("2024-01-01", "2024-01-31", 1, 1, "met", None),
+        ("2024-02-01", "2024-02-29", 1, 1, "met", None),
+        ("2024-03-01", "2024-03-31", 0, 1, "missed", None),
+        ("2024-04-01", "2024-04-30", 0, 1, "missed", None),
+        ("2024-05-01", "2024-05-31", 1, 1, "met", None),
+        # June: not met, ends after as_of; 30 June − 20 June = 10 days left
+        ("2024-06-01", "2024-06-30", 0, 1, "in_progress", 10),
+    ]
+
+
+def test_monthly_summary(conn):
+    add(conn, "direction", "2024-01-31")
+    add(conn, "direction", "2024-02-29")
+    add(conn, "direction", "2024-03-10", "cancelled")
+    add(conn, "direction", "2024-04-15", "planned")
+    add(conn, "direction", "2024-05-02")
+    summary = cadence.summary(conn, D("2024-01-01"), D("2024-06-30"), as_of=D("2024-06-20"))
+    row = body_summary(summary, "direction")
+    assert (row.rule, row.periods, row.periods_met, row.periods_missed, row.periods_in_progress) == (
+        "monthly", 6, 3, 2, 1)
+    # met / (met + missed) = 3 / 5; the June period still open weighs neither way
+    assert row.compliance == pytest.approx(0.6)
+    # held 31 Jan → 29 Feb = 29 days; 29 Feb → 2 May = 31 (March) + 30 (April) + 2 = 63 days
+    assert row.longest_gap_days == 63
+    assert row.last_held == pd.Timestamp("2024-05-02")
+    # June (the current period) is not met yet: due by its end
+    assert row.next_due == pd.Timestamp("2024-06-30")
+    assert (row.held, row.cancelled, row.planned) == (3, 1, 1)
+    assert row["name"] == "Réunion de direction" and row.family == "validation"
+
+
+def test_period_met_before_its_end_and_next_due_moves_on(conn):
+    add(conn, "direction", "2024-06-05")
+    frame = cadence.periods(conn, D("2024-06-01"), D("2024-06-30"), as_of=D("2024-06-10"))
+    # June already holds its meeting: met, not in progress, no days left
+    assert rows(frame, "direction") == [("2024-06-01", "2024-06-30", 1, 1, "met", None)]
+    summary = cadence.summary(conn, D("2024-06-01"), D("2024-06-30"), as_of=D("2024-06-10"))
+    # June is met, so the next obligation is July, due 31 July
+    assert body_summary(summary, "direction").next_due == pd.Timestamp("2024-07-31")
+
+
+def test_future_period_not_started_is_in_progress(conn):
+    frame = cadence.periods(conn, D("2024-06-01"), D("2024-07-31"), as_of=D("2024-06-20"))
+    # July has not started: in progress with 31 July − 20 June = 41 days left
+    assert rows(frame, "direction") == [
+        ("2024-06-01", "2024-06-30", 0, 1, "in_progress", 10),
+        ("2024-07-01", "2024-07-31", 0, 1, "in_progress", 41),
+    ]
+
+
+def test_body_without_meetings_misses_everything(conn):
+    summary = cadence.summary(conn, D("2024-01-01"), D("2024-12-31"), as_of=D("2025-01-15"))
+    row = body_summary(summary, "travail_finances")
+    # 12 months, none held, all over at as_of
+    assert (row.periods, row.periods_met, row.periods_missed, row.periods_in_progress) == (12, 0, 12, 0)
+    assert row.compliance == 0.0
+    assert pd.isna(row.longest_gap_days) and pd.isna(row.last_held)
+    # January 2025 is the first period not met that ends on or after as_of
+    assert row.next_due == pd.Timestamp("2025-01-31")
+    assert (row.held, row.cancelled, row.planned) == (0, 0, 0)
+
+
+def test_longest_gap_needs_two_held_meetings_in_range(conn):
+    add(conn, "direction", "2023-12-15")  # before the range: not part of the gap
+    add(conn, "direction", "2024-03-01")
+    add(conn, "direction", "2024-03-20", "cancelled")
+    summary = cadence.summary(conn, D("2024-01-01"), D("2024-12-31"), as_of=D("2025-01-15"))
+    row = body_summary(summary, "direction")
+    assert pd.isna(row.longest_gap_days)
+    assert row.last_held == pd.Timestamp("2024-03-01")
+
+
+# --- bimonthly, quarterly, yearly ----------------------------------------------------------------------------------
+
+def test_bimonthly_windows(conn):
+    set_rule(conn, "assises", "bimonthly")
+    add(conn, "assises", "2024-01-05")  # before the range but inside the Jan–Feb window, which overlaps it
+    add(conn, "assises", "2024-04-30")  # last day of the Mar–Apr window
+    add(conn, "assises", "2024-07-01")  # first day of Jul–Aug, outside the range
+    frame = cadence.periods(conn, D("2024-02-15"), D("2024-06-30"), as_of=D("2024-07-01"))
+    assert rows(frame, "assises") == [
+        ("2024-01-01", "2024-02-29", 1, 1, "met", None),
+        ("2024-03-01", "2024-04-30", 1, 1, "met", None),
+        ("2024-05-01", "2024-06-30", 0, 1, "missed", None),
+    ]
+
+
+def test_quarterly(conn):
+    add(conn, "forum", "2024-03-31")               # last day of Q1
+    add(conn, "forum", "2024-04-01")               # first day of Q2
+    add(conn, "forum", "2024-08-01", "cancelled")  # Q3 has only a cancelled meeting: missed
+    frame = cadence.periods(conn, D("2024-01-01"), D("2024-12-31"), as_of=D("2024-11-15"))
+    assert rows(frame, "forum") == [
+        ("2024-01-01", "2024-03-31", 1, 1, "met", None),
+        ("2024-04-01", "2024-06-30", 1, 1, "met", None),
+        ("2024-07-01", "2024-09-30", 0, 1, "missed", None),
+        # 15 days left in November + 31 in December = 46
+        ("2024-10-01", "2024-12-31", 0, 1, "in_progress", 46),
+    ]
+    row = body_summary(cadence.summary(conn, D("2024-01-01"), D("2024-12-31"), D("2024-11-15")), "forum")
+    assert row.compliance == pytest.approx(2 / 3)
+    assert row.next_due == pd.Timestamp("2024-12-31")
+
+
+def test_min_per_year(conn):
+    for day in ("2023-01-10", "2023-03-10", "2023-05-10", "2023-09-10", "2023-12-31"):
+        add(conn, "dgs", day)  # 5 in 2023, the last on 31 December: met
+    for day in ("2024-01-10", "2024-03-10", "2024-05-10", "2024-09-10"):
+        add(conn, "dgs", day)  # 4 held in 2024 …
+    add(conn, "dgs", "2024-11-10", "cancelled")  # … and a cancelled one: 4 < 5, missed
+    frame = cadence.periods(conn, D("2023-01-01"), D("2025-12-31"), as_of=D("2025-01-10"))
+    assert rows(frame, "dgs") == [
+        ("2023-01-01", "2023-12-31", 5, 5, "met", None),
+        ("2024-01-01", "2024-12-31", 4, 5, "missed", None),
+        # 21 days left in January + 334 in the rest of 2025 = 355
+        ("2025-01-01", "2025-12-31", 0, 5, "in_progress", 355),
+    ]
+
+
+def test_min_per_year_met_moves_next_due_to_next_year(conn):
+    for day in ("2023-01-10", "2023-03-10", "2023-05-10", "2023-09-10", "2023-10-10"):
+        add(conn, "dgs", day)
+    row = body_summary(cadence.summary(conn, D("2023-01-01"), D("2023-12-31"), D("2023-12-01")), "dgs")
+    # 2023 is met on 1 December: the next year to fill is 2024
+    assert row.next_due == pd.Timestamp("2024-12-31")
+    assert (row.periods, row.periods_met, row.compliance) == (1, 1, 1.0)
+
+
+# --- rolling 12 months ---------------------------------------------------------------------------------------------
+
+def _conseil_history(conn):
+    for day in ("2023-02-10", "2023-04-10", "2023-06-10", "2023-08-10", "2023-10-10", "2023-12-10", "2024-03-10"):
+        add(conn, "conseil", day)
+
+
+def test_avg_every_months_rolling_windows(conn):
+    _conseil_history(conn)
+    frame = cadence.periods(conn, D("2024-01-01"), D("2024-03-31"), as_of=D("2024-04-15"))
+    # required = 12 // 2 = 6 in each window of 12 months ending with the judged month
+    assert rows(frame, "conseil") == [
+        # Feb 2023 – Jan 2024: the six meetings of 2023
+        ("2023-02-01", "2024-01-31", 6, 6, "met", None),
+        # Mar 2023 – Feb 2024: 10 Feb 2023 has left the window, 5 remain
+        ("2023-03-01", "2024-02-29", 5, 6, "missed", None),
+        # Apr 2023 – Mar 2024: Apr, Jun, Aug, Oct, Dec 2023 + 10 Mar 2024 = 6
+        ("2023-04-01", "2024-03-31", 6, 6, "met", None),
+    ]
+
+
+def test_avg_every_months_summary_and_next_due(conn):
+    _conseil_history(conn)
+    row = body_summary(cadence.summary(conn, D("2024-01-01"), D("2024-03-31"), D("2024-04-15")), "conseil")
+    assert (row.rule, row.cadence_n, row.periods, row.periods_met, row.periods_missed) == (
+        "avg_every_months", 2, 3, 2, 1)
+    assert row.compliance == pytest.approx(2 / 3)
+    # the 6th most recent meeting on or before 15 April 2024 is 10 April 2023; the window ending April 2024
+    # (May 2023 – Apr 2024) holds only 5, so a meeting is due by 30 April 2024
+    assert row.next_due == pd.Timestamp("2024-04-30")
+    # only one held meeting inside the range: no gap
+    assert pd.isna(row.longest_gap_days)
+
+
+# --- alternating ---------------------------------------------------------------------------------------------------
+
+def test_alternating_odd_and_even_months(conn):
+    add(conn, "conf_maires", "2024-01-20")
+    add(conn, "conf_maires", "2024-02-15")  # an even month is not a period of the plenary: it fills nothing
+    add(conn, "conf_maires", "2024-05-31")  # last day of May
+    add(conn, "conf_nord", "2024-02-29")
+    add(conn, "conf_nord", "2024-06-01")
+    frame = cadence.periods(conn, D("2024-01-01"), D("2024-06-30"), as_of=D("2024-07-01"))
+    assert rows(frame, "conf_maires") == [
+        ("2024-01-01", "2024-01-31", 1, 1, "met", None),
+        ("2024-03-01", "2024-03-31", 0, 1, "missed", None),
+        ("2024-05-01", "2024-05-31", 1, 1, "met", None),
+    ]
+    assert rows(frame, "conf_nord") == [
+        ("2024-02-01", "2024-02-29", 1, 1, "met", None),
+        ("2024-04-01", "2024-04-30", 0, 1, "missed", None),
+        ("2024-06-01", "2024-06-30", 1, 1, "met", None),
+    ]
+    summary = cadence.summary(conn, D("2024-01-01"), D("2024-06-30"), D("2024-07-01"))
+    # July is odd: the plenary's next period; August is the territorial conferences' next one
+    assert body_summary(summary, "conf_maires").next_due == pd.Timestamp("2024-07-31")
+    assert body_summary(summary, "conf_nord").next_due == pd.Timestamp("2024-08-31")
+
+
+# --- on demand and project time frames -----------------------------------------------------------------------------
+
+def test_on_demand_lists_activity_without_rule(conn):
+    add(conn, "coordination_mulhouse", "2024-02-01")
+    add(conn, "coordination_mulhouse", "2024-09-01")
+    frame = cadence.periods(conn, D("2024-01-01"), D("2024-12-31"), as_of=D("2025-01-15"))
+    assert rows(frame, "coordination_mulhouse") == [("2024-01-01", "2024-12-31", 2, None, "no_rule", None)]
+    row = body_summary(cadence.summary(conn, D("2024-01-01"), D("2024-12-31"), D("2025-01-15")),
+                       "coordination_mulhouse")
+    assert (row.periods, row.periods_met, row.periods_missed) == (1, 0, 0)
+    assert math.isnan(row.compliance)
+    assert pd.isna(row.next_due)
+    # 1 Feb → 1 Sep 2024 = 29 + 31 + 30 + 31 + 30 + 31 + 31 = 213 days
+    assert row.longest_gap_days == 213
+
+
+def test_atelier_only_within_project_time_frame(conn):
+    # atelier_velo runs from 1 March 2021 to 30 June 2023; give it a quarterly rule to see its periods
+    set_rule(conn, "atelier_velo", "quarterly")
+    add(conn, "atelier_velo", "2021-03-15")
+    frame = cadence.periods(conn, D("2020-01-01"), D("2024-12-31"), as_of=D("2025-01-15"))
+    got = rows(frame, "atelier_velo")
+    # Q1 2021 overlaps the project (from 1 March) … Q2 2023 is the last: 3 + 4 + 2 = 10 quarters
+    assert len(got) == 10
+    assert got[0] == ("2021-01-01", "2021-03-31", 1, 1, "met", None)
+    assert got[-1] == ("2023-04-01", "2023-06-30", 0, 1, "missed", None)
+    row = body_summary(cadence.summary(conn, D("2020-01-01"), D("2024-12-31"), D("2025-01-15")), "atelier_velo")
+    assert (row.periods, row.periods_met, row.periods_missed) == (10, 1, 9)
+    # the project is over: nothing is due any more
+    assert pd.isna(row.next_due)
+
+
+def test_on_demand_atelier_years_within_frame(conn):
+    frame = cadence.periods(conn, D("2020-01-01"), D("2024-12-31"), as_of=D("2025-01-15"))
+    # 2021, 2022 and 2023 overlap 1 March 2021 – 30 June 2023
+    assert [r[0] for r in rows(frame, "atelier_velo")] == ["2021-01-01", "2022-01-01", "2023-01-01"]
+    # atelier_zae starts in June 2026: no period before
+    assert rows(frame, "atelier_zae") == []
+
+
+def test_range_must_not_be_empty(conn):
+    with pytest.raises(ValueError):
+        cadence.periods(conn, D("2024-02-01"), D("2024-01-01"), as_of=D("2024-03-01"))
+
+
+# --- legal floor ---------------------------------------------------------------------------------------------------
+
+def test_legal_floor_quarters_of_the_conseil(conn):
+    add(conn, "conseil", "2024-03-31")               # Q1, last day
+    add(conn, "conseil", "2024-05-10", "cancelled")  # Q2 only cancelled: missed
+    add(conn, "bureau", "2024-05-10")                # another body does not help the Conseil
+    frame = cadence.legal_floor(conn, D("2024-01-01"), D("2024-09-30"), as_of=D("2024-07-15"))
+    assert set(frame["body_code"]) == {"conseil"}  # the only body with legal_floor = 'quarterly'
+    assert rows(frame, "conseil") == [
+        ("2024-01-01", "2024-03-31", 1, 1, "met", None),
+        ("2024-04-01", "2024-06-30", 0, 1, "missed", None),
+        # 16 days left in July + 31 + 30 = 77
+        ("2024-07-01", "2024-09-30", 0, 1, "in_progress", 77),
+    ]
+
+
+# --- requested conférences des maires ------------------------------------------------------------------------------
+
+def test_requested_conferences_threshold_and_yearly_limit(conn):
+    add(conn, "conf_maires", "2024-12-10", meeting_type="requested", requesters=20)  # 1st of 2024
+    add(conn, "conf_maires", "2025-01-10", meeting_type="requested", requesters=12)  # 1st of 2025, before the range
+    add(conn, "conf_maires", "2025-02-10", meeting_type="requested", requesters=13)  # 2nd
+    add(conn, "conf_maires", "2025-03-10", "cancelled", "requested", 13)             # cancelled: no rank
+    add(conn, "conf_maires", "2025-04-10", meeting_type="requested", requesters=20)  # 3rd
+    add(conn, "conf_maires", "2025-05-10", "planned", "requested", 13)               # 4th (planned still counts)
+    add(conn, "conf_maires", "2025-06-10", meeting_type="requested", requesters=14)  # 5th: over the limit
+    add(conn, "conf_maires", "2025-07-10")                                          # ordinary: not listed
+    frame = cadence.requested_conferences(conn, D("2025-01-01"), D("2025-12-31"))
+    assert frame["mayors"].tolist() == [39] * 6
+    assert frame["threshold"].tolist() == [13] * 6  # ceil(39 / 3)
+    assert [d.date().isoformat() for d in frame["meeting_date"]] == [
+        "2025-01-10", "2025-02-10", "2025-03-10", "2025-04-10", "2025-05-10", "2025-06-10"]
+    # 12 < 13: below the third of the mayors; 13 is enough
+    assert frame["threshold_met"].tolist() == [False, True, True, True, True, True]
+    assert [None if pd.isna(r) else int(r) for r in frame["rank_in_year"]] == [1, 2, None, 3, 4, 5]
+    assert frame["over_limit"].tolist() == [False, False, False, False, False, True]
+
+    later = cadence.requested_conferences(conn, D("2025-02-01"), D("2025-12-31"))
+    # the January request is outside the range but still ranks first in 2025
+    assert [int(r) for r in later["rank_in_year"].dropna()] == [2, 3, 4, 5]
+
+
+# --- planned vs held -----------------------------------------------------------------------------------------------
+
+def test_planned_vs_held_dgs(conn):
+    for day in ("2024-01-10", "2024-03-10", "2024-05-10", "2024-09-10"):
+        add(conn, "dgs", day)
+    add(conn, "dgs", "2024-10-10", "cancelled")
+    add(conn, "dgs", "2024-11-20", "planned")  # date passed, never updated
+    add(conn, "dgs", "2025-01-05")
+    add(conn, "dgs", "2025-03-01", "planned")
+    add(conn, "dgs", "2025-06-01", "planned")
+    frame = cadence.planned_vs_held(conn, D("2024-03-01"), D("2025-02-28"), as_of=D("2025-01-10"))
+    got = frame[["year", "planned", "held", "cancelled", "still_planned", "overdue", "required", "status"]]
+    assert [tuple(r) for r in got.itertuples(index=False)] == [
+        # whole 2024: 4 held + 1 cancelled + 1 planned = 6 scheduled; 4 < 5 and the year is over
+        (2024, 6, 4, 1, 1, 1, 5, "missed"),
+        # whole 2025: 1 held + 2 planned = 3 scheduled; the year runs on
+        (2025, 3, 1, 0, 2, 0, 5, "in_progress"),
+    ]
