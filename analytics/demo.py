@@ -90,8 +90,8 @@ class Demo:
     def person(self, insee: str = "", habit: str | None = None) -> Person:
         """A new person with a unique name and drawn habits ("assidu", "irrégulier" or typical)."""
         last, first = self.names.pop()
-        habit = habit or self.rng.choices(["assidu", "typique", "irrégulier"], [25, 65, 10])[0]
-        presence = {"assidu": 0.95, "typique": self.rng.uniform(0.72, 0.95), "irrégulier": self.rng.uniform(0.35, 0.55)}
+        habit = habit or self.rng.choices(["assidu", "typique", "irrégulier"], [30, 64, 6])[0]
+        presence = {"assidu": 0.95, "typique": self.rng.uniform(0.78, 0.97), "irrégulier": self.rng.uniform(0.35, 0.55)}
         return Person(last, first, insee, presence[habit], self.rng.uniform(0.4, 0.9))
 
     def member(self, who: Person, body: str, role: str, start: date, end: date | None, rank: int | None = None) -> None:
@@ -234,7 +234,7 @@ class Demo:
                     add(f"travail_{theme}", self.weekday(year, month, 8 + 3 * index), fmt="mixed")
                 if month in (3, 6, 11) and not (theme == "finances" and year == 2022 and month != 3):
                     add(f"com_{theme}", self.weekday(year, month, 22))
-            if month in (3, 6, 10, 12):
+            if month in (3, 6, 9, 12):
                 add("forum", self.weekday(year, month, 25), fmt="mixed")
             if month == 11 and year % 2 == 1:
                 add("assises", self.weekday(year, month, 27))
