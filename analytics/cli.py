@@ -61,6 +61,12 @@ def _parser() -> argparse.ArgumentParser:
     ind.add_argument("--as-of", dest="as_of", type=_date)
     ind.add_argument("--json", action="store_true")
 
+    report = commands.add_parser("report", help="dossier mensuel PDF de la réunion de direction")
+    report.add_argument("--month", required=True, metavar="AAAA-MM")
+    report.add_argument("--db")
+    report.add_argument("--out", type=Path, required=True, metavar="FICHIER.pdf")
+    report.add_argument("--anonymise", action="store_true", help="édition sans aucun nom de personne")
+
     bench_import = commands.add_parser("bench-import", help="mesurer la vitesse de l'import")
     bench_import.add_argument("--rows", type=int, default=1_000_000, metavar="LIGNES")
 
@@ -102,6 +108,10 @@ def main(argv: list[str] | None = None) -> int:
         from analytics import indicators
 
         return indicators.command(args.db, args.start, args.end, args.as_of, args.json)
+    if args.command == "report":
+        from analytics import report
+
+        return report.command(args.month, args.db, args.out, args.anonymise)
     if args.command == "bench-import":
         from analytics import import_bench
 

@@ -6,6 +6,7 @@ Nothing is written unless every file is valid, so a refused import leaves the da
 from __future__ import annotations
 
 import gc
+import os
 import re
 from collections import defaultdict
 from contextlib import contextmanager
@@ -18,11 +19,13 @@ import duckdb
 import pandas as pd
 
 from analytics import labels
+from analytics.format import number
 from analytics.sql import query
 from analytics.templates import APPLY_ORDER, Problem, Table, parse_date, read_tables
 from analytics.text import fold, person_key
 
 ATTENDANCE_CHUNK = 200_000
+DEFAULT_MAX_UPLOAD_MB = 50
 M2A_SIREN = "200066009"
 _NUMBER = re.compile(r"\d+")
 
@@ -418,6 +421,22 @@ def validate(cur: duckdb.DuckDBPyConnection, sources: Sequence[tuple[str, bytes]
     order = {name: index for index, (name, _) in enumerate(sources)}
     validator.problems.sort(key=lambda p: (order.get(p.file.split(" [")[0], 0), p.file, p.line or 0))
     return validator
+
+
+def upload_limit_mb() -> int:
+    """The largest file the dashboard accepts, in megabytes ($GOUVERNANCE_MAX_UPLOAD_MB, default 50)."""
+    try:
+        return max(1, int(os.environ.get("GOUVERNANCE_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB)))
+    except ValueError:
+        return DEFAULT_MAX_UPLOAD_MB
+
+
+def oversized(sources: Sequence[tuple[str, bytes]]) -> list[Problem]:
+    """A problem for each file over the upload limit."""
+    limit = upload_limit_mb()
+    return [Problem(name, None, None, f"fichier trop volumineux ({number(len(content) / 1e6, 1)} Mo ; "
+                                      f"limite : {limit} Mo).")
+            for name, content in sources if len(content) > limit * 1_000_000]
 
 
 def check_sources(conn: duckdb.DuckDBPyConnection, sources: Sequence[tuple[str, bytes]],

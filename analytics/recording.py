@@ -137,6 +137,8 @@ def history(conn: duckdb.DuckDBPyConnection, meeting_id: int) -> pd.DataFrame:
 
 
 EDITOR_COLUMNS = ["Nom", "Commune", "Qualité", "Statut", "Mandataire"]
+HISTORY_COLUMNS = {"changed_at": "Date", "username": "Par", "subject": "Qui", "column_name": "Champ",
+                   "old_value": "Avant", "new_value": "Après"}
 _STATUS_CODES = {label: code for code, label in labels.ATTENDANCE_STATUS.items()}
 
 

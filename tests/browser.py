@@ -38,10 +38,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(database: Path) -> Iterator[str]:
+def streamlit_server(database: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
     """`streamlit run app.py` on a free port against `database`; yields its URL."""
     port = free_port()
-    env = {**os.environ, "GOUVERNANCE_DB": str(database)}
+    env = {**os.environ, "GOUVERNANCE_DB": str(database), **(extra_env or {})}
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
          "--server.headless", "true", "--server.address", "127.0.0.1"],
@@ -66,9 +66,32 @@ def streamlit_server(database: Path) -> Iterator[str]:
 
 
 def shot(page, name: str, tmp: Path) -> Path:
-    """Screenshot of the whole page: into docs/ when SCREENSHOTS is set, else a temporary folder."""
+    """Screenshot of the whole page: into docs/ when SCREENSHOTS is set, else a temporary folder.
+
+    Streamlit scrolls inside its main container, not the document, so "full page" would stop at the window: the
+    window is stretched to the content's height for the picture, then put back."""
     folder = ROOT / SCREENSHOTS if SCREENSHOTS else tmp
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.png"
+    size = page.viewport_size
+    height = page.evaluate(
+        "() => Math.max(...[...document.querySelectorAll('[data-testid=stMain], [data-testid=stMainBlockContainer]')]"
+        ".map(e => e.scrollHeight), window.innerHeight)")
+    page.set_viewport_size({"width": size["width"], "height": min(int(height) + 40, 12_000)})
+    page.wait_for_timeout(800)  # charts resize to the new window
     page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(size)
     return path
+
+
+def wait_idle(page, timeout: int = 30_000) -> None:
+    """Wait until Streamlit has finished running the script (the app's data-test-script-state says so) and every
+    Plotly chart is drawn (its bundle loads lazily, after the script)."""
+    page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', state="attached", timeout=timeout)
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState === 'notRunning'"
+        " && !document.querySelector('[data-testid=\"stSkeleton\"]')"
+        " && [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
+        ".every(chart => chart.querySelector('.main-svg'))",
+        timeout=timeout,
+    )

@@ -103,3 +103,11 @@ def test_arbitrary_csv_imports_all_or_nothing(conn: duckdb.DuckDBPyConnection, h
     except importer.ImportRefused as refused:
         assert refused.problems and all(str(p).startswith("f.csv") for p in refused.problems)
         assert snapshot(conn) == before
+
+
+def test_upload_over_the_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GOUVERNANCE_MAX_UPLOAD_MB", "1")
+    small, big = ("petit.csv", b"x" * 1_000_000), ("gros.csv", b"x" * 1_000_001)
+    assert importer.oversized([small]) == []
+    assert [str(p) for p in importer.oversized([small, big])] == [
+        "gros.csv : fichier trop volumineux (1,0 Mo ; limite : 1 Mo)."]

@@ -1,0 +1,69 @@
+"""Instances: one body — its meetings, its cadence period by period, attendance per meeting, composition, quorum."""
+
+import streamlit as st
+
+from analytics import charts, instances, ui
+
+ui.require_page("instances")
+data = ui.data()
+chosen = ui.filters(data)
+period, sector, as_of = chosen.period, chosen.sector, chosen.as_of
+
+ui.header("Instances", chosen)
+ui.require_data(data)
+
+bodies = data(instances.options, sector)
+name = st.selectbox("Instance", bodies["name"].tolist(), key="instance", bind="query-params")
+code = data(instances.code_of, name)
+card = data(instances.card, code, period.start, period.end, as_of)
+st.markdown(card["rule_line"])
+
+columns = st.columns(3) + st.columns(3)
+columns[0].metric("Séances tenues", card["held_text"], help=card["meetings_help"], border=True)
+columns[1].metric("Périodes respectées", card["compliance_text"],
+                  help="Périodes échues de la règle où le nombre de séances requis a été tenu.", border=True)
+columns[2].metric("Plus long intervalle", card["longest_gap_text"],
+                  help="Le plus long écart entre deux séances tenues de la période.", border=True)
+columns[3].metric("Prochaine échéance", card["next_due_text"], card["next_due_delay"], "off", border=True,
+                  delta_arrow="off", help="Fin de la prochaine période de la règle qui n'est pas encore respectée.")
+columns[4].metric("Taux de présence", card["presence_text"], border=True,
+                  help="Présents et à distance sur les convocations renseignées.")
+columns[5].metric("Émargements renseignés", card["completeness_text"], border=True,
+                  help="Part des convocations dont le statut a été saisi (complétude).")
+
+st.subheader("Séances")
+meetings = data(instances.meetings, code, period.start, card["window_end"])
+ui.chart(ui.figure(charts.meetings_timeline, meetings), ui.derived(instances.meetings_table, meetings),
+         f"seances-{code}", alt="Frise des séances tenues, annulées et prévues")
+
+st.subheader("Cadence, période par période")
+rhythm = data(instances.periods, code, period.start, period.end, as_of)
+ui.chart(ui.figure(charts.cadence_periods, rhythm, instances.periods_axis(card["rule"])),
+         ui.derived(instances.periods_table, rhythm), f"cadence-{code}",
+         alt="Séances tenues par période de la règle, comparées au nombre requis")
+if card["legal_floor"]:
+    with st.expander("Plancher légal : une séance par trimestre (CGCT L5211-11)"):
+        ui.table(data(instances.legal_floor, code, period.start, period.end, as_of))
+
+st.subheader("Présences à chaque séance")
+per_meeting = data(instances.attendance_per_meeting, code, period.start, period.end)
+ui.chart(ui.figure(charts.attendance_stacked, per_meeting, instances.ATTENDANCE_LABELS),
+         ui.derived(instances.attendance_table, per_meeting), f"presences-{code}",
+         rates=["Présence", "Complétude", "Représentation des communes"],
+         alt="Statuts des convoqués, empilés, à chaque séance")
+
+if code == instances.QUORUM_BODY:
+    st.subheader("Quorum de chaque séance du Conseil")
+    sittings = data(instances.quorum_sittings, period.start, period.end)
+    ui.chart(ui.figure(charts.quorum_margin, sittings), ui.derived(instances.quorum_table, sittings), "quorum",
+             alt="Marge de chaque séance au-dessus du quorum")
+    st.caption("Quorum : plus de la moitié des membres en exercice présents, les pouvoirs ne comptant pas "
+               "(CGCT L2121-17). Une séance reconvoquée au moins trois jours après un quorum manqué n'en a pas besoin.")
+
+st.subheader("Composition")
+on = st.date_input("Membres en fonction le", value=card["composition_default"], format="DD/MM/YYYY",
+                   key="composition_date")
+members = data(instances.composition, code, on)
+st.markdown(ui.derived(instances.composition_summary, members))
+ui.table(members, height=360)
+ui.download(members, f"composition-{code}", named=True)

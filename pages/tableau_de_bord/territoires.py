@@ -1,0 +1,58 @@
+"""Territoires: the sectors and the 39 communes — map, sector comparison, communes, bodies, rencontres."""
+
+import streamlit as st
+
+from analytics import charts, territories, ui
+
+ui.require_page("territoires")
+data = ui.data()
+chosen = ui.filters(data)
+period, sector, as_of = chosen.period, chosen.sector, chosen.as_of
+
+ui.header("Territoires", chosen)
+ui.require_data(data)
+
+communes = data(territories.communes, period.start, period.end, sector)
+table = ui.derived(territories.communes_table, communes)
+sectors = data(territories.sectors, period.start, period.end)
+
+left, right = st.columns([3, 2], gap="large")
+with left:
+    st.subheader("Les communes")
+    ui.chart(ui.figure(charts.communes_map, communes), table, "communes-carte",
+             rates=["Présence", "Participation", "Représentation"], integers=["Population"],
+             alt="Carte des communes à leur centroïde, couleur et forme selon le secteur, taille selon la population")
+    st.caption("Chaque commune est placée à son centroïde (sans fond de carte) ; la taille suit la population.")
+with right:
+    st.subheader("Comparaison des secteurs")
+    ui.chart(ui.figure(charts.grouped_rates, sectors, "label"), ui.derived(territories.sectors_table, sectors),
+             "secteurs", rates=["Présence", "Participation", "Représentation des communes"],
+             integers=["Population"], alt="Taux de présence et de participation par secteur")
+    st.caption("Présence et participation des élus et agents des communes du secteur, pondérées par les "
+               "convocations.")
+
+st.subheader("Présence et représentation par commune")
+st.caption("Représentation : part des séances où la commune était convoquée auxquelles au moins une de ses "
+           "personnes était présente ou à distance.")
+ui.table(table, rates=["Présence", "Participation", "Représentation"], integers=["Population"], height=420)
+ui.download(table, "communes")
+
+st.subheader("Participation des communes à chaque instance")
+matrix = data(territories.body_matrix, period.start, period.end, sector)
+wide = ui.derived(territories.body_matrix_table, matrix)
+ui.chart(ui.figure(charts.matrix, matrix, "name", "short_body", "presence_rate", "hover", title="présence"), wide,
+         "communes-instances", rates=list(wide.columns[1:]),
+         alt="Tableau coloré communes × instances : taux de présence des personnes de la commune")
+st.caption("Case vide : la commune n'a personne de convoqué à cette instance sur la période.")
+
+st.subheader("Rencontres avec les conseils municipaux")
+met = data(territories.rencontres, chosen.mandate_start, as_of, sector)
+summary = ui.derived(territories.rencontres_summary, met, chosen.mandate_start)
+columns = st.columns([1, 3])
+columns[0].metric("Communes rencontrées", f"{summary['met']} / {summary['total']}", border=True,
+                  help=summary["help"])
+columns[0].metric("Couverture", summary["coverage_text"], border=True)
+with columns[1]:
+    ui.chart(ui.figure(charts.communes_map, met, highlight="met"), ui.derived(territories.rencontres_table, met),
+             "rencontres", alt="Carte des communes dont le conseil municipal a été rencontré par le Président")
+st.markdown(summary["not_met_text"])

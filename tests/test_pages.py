@@ -1,0 +1,378 @@
+"""The dashboard pages: AppTest of every page on the demo database and on an empty one, the figures shown against
+the analytics, the filters (and their URL binding), and the analytics written for the pages."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from analytics import (attendance, cadence, calendar, charts, council, db, demo, importer, people, seats, synthesis,
+                       territories, views)
+from analytics.export import to_excel_csv
+from analytics.format import number, percent
+from conftest import ROOT
+
+APP = str(ROOT / "app.py")
+TODAY = date(2026, 11, 29)
+PAGES = {
+    "synthese": "pages/tableau_de_bord/synthese.py",
+    "instances": "pages/tableau_de_bord/instances.py",
+    "territoires": "pages/tableau_de_bord/territoires.py",
+    "elus": "pages/tableau_de_bord/elus.py",
+    "conseil": "pages/tableau_de_bord/conseil.py",
+    "calendrier": "pages/tableau_de_bord/calendrier.py",
+}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches(monkeypatch: pytest.MonkeyPatch) -> None:
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    # the dashboard's "today": the day the demo database was built for
+    monkeypatch.setenv(views.TODAY_VARIABLE, TODAY.isoformat())
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("pages") / "demo.duckdb"
+    conn = db.connect(path)
+    demo.build(conn, seed=2020, today=TODAY)
+    conn.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def demo_conn(demo_file: Path):
+    """A connection to the demo database for computing the expected figures (the same process as AppTest, so the
+    same DuckDB instance)."""
+    conn = db.connect(demo_file)
+    yield conn
+    conn.close()
+
+
+def _open(monkeypatch: pytest.MonkeyPatch, path: Path, page: str = "synthese", query: dict | None = None) -> AppTest:
+    """Run the app (once, as AppTest needs before switch_page), then the page; fail on any exception."""
+    monkeypatch.setenv("GOUVERNANCE_DB", str(path))
+    at = AppTest.from_file(APP, default_timeout=30)
+    if query:
+        at.query_params.update(query)
+    at.run()
+    assert not at.exception, at.exception
+    if page != "synthese":
+        at.switch_page(PAGES[page]).run()
+        assert not at.exception, at.exception
+    return at
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _period(label: str = views.ROLLING) -> views.Period:
+    return views.resolve(label, TODAY)
+
+
+def _plotly(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+# -- every page, demo and empty ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_renders_on_the_demo_database(monkeypatch: pytest.MonkeyPatch, demo_file: Path, page: str) -> None:
+    at = _open(monkeypatch, demo_file, page)
+    assert not at.error, [e.value for e in at.error]
+    assert at.title, "every page has a title"
+    # French figures everywhere: no English decimal point in a percentage, no "None"
+    for metric in at.metric:
+        assert "None" not in metric.value and "nan" not in metric.value.lower()
+        assert not any(ch.isdigit() and nxt == "." for ch, nxt in zip(metric.value, metric.value[1:])), metric.value
+    # every chart is French: decimal comma and the French locale given in its config
+    for spec in _plotly(at):
+        assert spec["layout"]["separators"] == ", "
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_says_aucune_donnee_on_an_empty_database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                             page: str) -> None:
+    at = _open(monkeypatch, tmp_path / "empty.duckdb", page)
+    assert not at.error, [e.value for e in at.error]
+    assert any("Aucune donnée" in info.value for info in at.info), [i.value for i in at.info]
+
+
+def test_charts_carry_the_french_locale(monkeypatch: pytest.MonkeyPatch, demo_file: Path) -> None:
+    at = _open(monkeypatch, demo_file)
+    charts_ = at.get("plotly_chart")
+    assert charts_
+    config = json.loads(charts_[0].proto.config)
+    assert config["locale"] == "fr"
+    assert config["locales"]["fr"]["format"]["shortMonths"][0] == "janv."
+    assert config["locales"]["fr"]["format"]["decimal"] == ","
+
+
+# -- Synthèse ------------------------------------------------------------------------------------------------------
+
+def _presence(frame: pd.DataFrame) -> float:
+    """Presence weighted by convocations, computed here from the engine's counts (not through synthesis)."""
+    return (frame["present"].sum() + frame["remote"].sum()) / frame["recorded"].sum()
+
+
+def test_synthese_headline_equals_the_analytics(monkeypatch: pytest.MonkeyPatch, demo_file: Path, demo_conn) -> None:
+    at = _open(monkeypatch, demo_file)
+    shown = _metrics(at)
+    period = _period()
+    bodies = attendance.counts(demo_conn, period.start, period.end, "body")
+    assert shown["Taux de présence"] == percent(_presence(bodies))
+    participating = bodies[["present", "remote", "proxy", "substituted"]].to_numpy().sum()
+    assert shown["Taux de participation"] == percent(participating / bodies["recorded"].sum())
+    rhythm = synthesis.cadence_totals(demo_conn, period.start, period.end, TODAY)
+    assert shown["Séances requises tenues"] == f"{number(rhythm['fulfilled'])} / {number(rhythm['required'])}"
+    assert shown["Instances en retard"] == number(len(rhythm["behind"]))
+    # the database counts of the former home page are still there
+    assert shown["Communes membres"] == "39"
+    assert not at.info
+
+
+def test_synthese_sector_filter_changes_the_figures(monkeypatch: pytest.MonkeyPatch, demo_file: Path,
+                                                   demo_conn) -> None:
+    at = _open(monkeypatch, demo_file)
+    before = _metrics(at)["Taux de présence"]
+    at.selectbox(key=views.SECTOR_KEY).set_value("Nord").run()
+    assert not at.exception
+    after = _metrics(at)["Taux de présence"]
+    period = _period()
+    sectors = attendance.counts(demo_conn, period.start, period.end, "sector")
+    assert after == percent(_presence(sectors[sectors["sector"] == "Nord"]))
+    assert after != before
+    assert "secteur Nord" in at.caption[0].value
+
+
+def test_synthese_period_filter_changes_the_figures(monkeypatch: pytest.MonkeyPatch, demo_file: Path,
+                                                   demo_conn) -> None:
+    at = _open(monkeypatch, demo_file)
+    before = _metrics(at)["Séances requises tenues"]
+    at.selectbox(key=views.PERIOD_KEY).set_value("Année 2024").run()
+    assert not at.exception
+    shown = _metrics(at)
+    bodies = attendance.counts(demo_conn, date(2024, 1, 1), date(2024, 12, 31), "body")
+    assert shown["Taux de présence"] == percent(_presence(bodies))
+    assert shown["Séances requises tenues"] != before
+
+
+def test_a_copied_url_reproduces_the_filters(monkeypatch: pytest.MonkeyPatch, demo_file: Path, demo_conn) -> None:
+    at = _open(monkeypatch, demo_file, query={views.PERIOD_KEY: "Année 2025", views.SECTOR_KEY: "Sud"})
+    assert at.selectbox(key=views.PERIOD_KEY).value == "Année 2025"
+    assert at.selectbox(key=views.SECTOR_KEY).value == "Sud"
+    sectors = attendance.counts(demo_conn, date(2025, 1, 1), date(2025, 12, 31), "sector")
+    assert _metrics(at)["Taux de présence"] == percent(_presence(sectors[sectors["sector"] == "Sud"]))
+
+
+def test_synthese_heatmap_has_a_row_per_body_and_a_column_per_month(monkeypatch: pytest.MonkeyPatch,
+                                                                      demo_file: Path) -> None:
+    at = _open(monkeypatch, demo_file)
+    heatmap = next(spec for spec in _plotly(at) if spec["data"][0]["type"] == "heatmap")
+    assert len(heatmap["data"][0]["x"]) == 12  # the rolling 12 months
+    assert "Conseil d'Agglomération" in heatmap["data"][0]["y"]
+
+
+def test_caches_refresh_after_an_import(monkeypatch: pytest.MonkeyPatch, demo_file: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(demo_file, copy)
+    at = _open(monkeypatch, copy, "calendrier")
+    before = _metrics(at)["Séances prévues à venir"]
+    conn = db.connect(copy)  # same process: the DuckDB instance AppTest's connection uses
+    importer.import_sources(conn, [("seances.csv", "instance;date;statut\nforum;15/12/2026;prévue\n".encode())],
+                            username="test", source="cli", today=TODAY)
+    at.run()
+    assert _metrics(at)["Séances prévues à venir"] == number(int(before) + 1)
+
+
+# -- Instances -----------------------------------------------------------------------------------------------------
+
+def test_instances_figures_equal_the_cadence(monkeypatch: pytest.MonkeyPatch, demo_file: Path, demo_conn) -> None:
+    at = _open(monkeypatch, demo_file, "instances")
+    period = _period()
+    summary = cadence.summary(demo_conn, period.start, period.end, TODAY).set_index("code")
+    assert _metrics(at)["Séances tenues"] == number(summary.loc["conseil", "held"])
+    assert any(spec["data"][0]["type"] == "bar" and "quorum" in spec["data"][0]["name"] for spec in _plotly(at))
+    at.selectbox(key="instance").set_value("Bureau").run()
+    assert not at.exception
+    assert _metrics(at)["Séances tenues"] == number(summary.loc["bureau", "held"])
+    judged = summary.loc["bureau", "periods_met"] + summary.loc["bureau", "periods_missed"]
+    assert _metrics(at)["Périodes respectées"] == f"{summary.loc['bureau', 'periods_met']} / {judged}"
+    # the quorum is the Conseil's only
+    assert not any("quorum" in trace.get("name", "") for spec in _plotly(at) for trace in spec["data"])
+
+
+# -- Territoires ---------------------------------------------------------------------------------------------------
+
+def test_territoires_commune_table_equals_the_attendance(monkeypatch: pytest.MonkeyPatch, demo_file: Path,
+                                                        demo_conn) -> None:
+    at = _open(monkeypatch, demo_file, "territoires")
+    table = next(df.value for df in at.dataframe if "Représentation" in df.value.columns)
+    assert len(table) == 39
+    period = _period()
+    expected = attendance.counts(demo_conn, period.start, period.end, "commune").set_index("name")
+    shown = table.set_index("Commune")
+    assert shown.loc["Mulhouse", "Présence"] == pytest.approx(expected.loc["Mulhouse", "presence_rate"])
+    assert shown.loc["Mulhouse", "Convocations"] == expected.loc["Mulhouse", "convened"]
+    met = territories.rencontres(demo_conn, views.mandate_start(demo_conn, TODAY), TODAY)
+    assert _metrics(at)["Communes rencontrées"] == f"{int(met['met'].sum())} / 39"
+    at.selectbox(key=views.SECTOR_KEY).set_value("Sud").run()
+    table = next(df.value for df in at.dataframe if "Représentation" in df.value.columns)
+    assert set(table["Secteur"]) == {"Sud"}
+
+
+# -- Élus ----------------------------------------------------------------------------------------------------------
+
+def test_elus_bands_and_no_ranking(monkeypatch: pytest.MonkeyPatch, demo_file: Path) -> None:
+    at = _open(monkeypatch, demo_file, "elus")
+    table = next(df.value for df in at.dataframe if "Bande de présence" in df.value.columns)
+    assert list(table["Nom"]) == sorted(table["Nom"], key=people.fold), "alphabetical, not ranked"
+    few = table[table["Renseignées"] < people.MIN_RECORDED]
+    assert not few.empty and set(few["Bande de présence"]) == {people.UNRANKED}
+    everyone = len(table)
+    at.selectbox(key="elus_instance").set_value("Bureau").run()
+    assert not at.exception
+    table = next(df.value for df in at.dataframe if "Bande de présence" in df.value.columns)
+    assert 0 < len(table) < everyone
+
+
+def test_elus_person_view_shows_the_evidence(monkeypatch: pytest.MonkeyPatch, demo_file: Path, demo_conn) -> None:
+    label = people.persons(demo_conn)["label"].iloc[10]
+    at = _open(monkeypatch, demo_file, "elus", query={"personne": label})
+    assert not at.exception
+    person_id = people.person_id_of(demo_conn, label)
+    period = _period()
+    timeline = attendance.timeline(demo_conn, person_id, period.start, period.end)
+    assert _metrics(at)["Convocations"] == number(len(timeline))
+    evidence = next(df.value for df in at.dataframe if "Feuille d'émargement" in df.value.columns)
+    assert len(evidence) == len(timeline)
+    assert evidence["Feuille d'émargement"].str.contains("feuille").all()
+
+
+# -- Conseil et sièges ---------------------------------------------------------------------------------------------
+
+def test_conseil_droit_commun_equals_the_allocation(monkeypatch: pytest.MonkeyPatch, demo_file: Path,
+                                                   demo_conn) -> None:
+    at = _open(monkeypatch, demo_file, "conseil")
+    frame = council.populations(demo_conn, "2025")
+    expected = seats.allocate([seats.CommunePopulation(i, n, p) for i, n, p in
+                               zip(frame["insee"], frame["Commune"], frame["Population"])])
+    assert _metrics(at)["Droit commun"] == f"{expected.total} sièges"
+    assert _metrics(at)["Sièges en vigueur"] == "103 sièges"
+    at.selectbox(key="populations").set_value(council.vintage_label("2019")).run()
+    assert not at.exception
+    assert _metrics(at)["Population totale (2019)"] != _metrics(at).get("Population totale (2025)")
+
+
+# -- Calendrier ----------------------------------------------------------------------------------------------------
+
+def test_calendrier_shows_planned_meetings_and_alsace_holidays(monkeypatch: pytest.MonkeyPatch, demo_file: Path,
+                                                              demo_conn) -> None:
+    at = _open(monkeypatch, demo_file, "calendrier")
+    planned = demo_conn.cursor().execute(
+        "SELECT count(*) FROM meetings WHERE status = 'planned' AND meeting_date >= ?", [TODAY]).fetchall()[0][0]
+    assert _metrics(at)["Séances prévues à venir"] == number(planned)
+    holidays = next(df.value for df in at.dataframe if "Jour férié" in df.value.columns
+                    and "Propre à l'Alsace-Moselle" in df.value.columns)
+    alsace = holidays[holidays["Propre à l'Alsace-Moselle"] == "oui"]
+    assert {"Vendredi saint", "Saint-Étienne"} <= set(alsace["Jour férié"])
+
+
+# -- analytics of the pages ----------------------------------------------------------------------------------------
+
+def test_periods_of_the_selector() -> None:
+    rolling = views.resolve(views.ROLLING, TODAY)
+    assert (rolling.start, rolling.end) == (date(2025, 11, 30), TODAY)
+    assert (rolling.previous_start, rolling.previous_end) == (date(2024, 11, 30), date(2025, 11, 29))
+    this_year = views.resolve("Année 2026", TODAY)
+    assert (this_year.start, this_year.end, this_year.previous_end) == (date(2026, 1, 1), TODAY, date(2025, 11, 29))
+    past = views.resolve("Année 2024", TODAY)
+    assert (past.end, past.previous_start) == (date(2024, 12, 31), date(2023, 1, 1))
+    assert views.resolve("n'importe quoi", TODAY).label == views.ROLLING
+    labels = views.period_labels(date(2020, 7, 20), TODAY, date(2026, 4, 16))
+    assert labels[:3] == [views.ROLLING, views.MANDATE, "Année 2026"] and labels[-1] == views.HISTORY
+    assert views.resolve(views.MANDATE, TODAY, mandate=date(2026, 4, 16)).previous is None
+
+
+def test_mandate_start_is_the_installation_of_the_conseil(demo_conn) -> None:
+    assert views.mandate_start(demo_conn, TODAY) == date(2026, 4, 16)
+    assert views.mandate_start(demo_conn, date(2024, 1, 1)) == date(2020, 7, 16)
+
+
+def test_the_data_version_moves_with_a_recorded_sheet(demo_file: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(demo_file, copy)
+    conn = db.connect(copy)
+    before = views.data_version(conn)
+    # a sheet recorded in the app adds attendance rows without an import or a logged change
+    conn.execute("DELETE FROM attendance WHERE meeting_id = (SELECT min(meeting_id) FROM attendance)")
+    assert views.data_version(conn) != before
+    conn.close()
+
+
+def test_excel_csv_is_french() -> None:
+    frame = pd.DataFrame({"Commune": ["Mulhouse"], "Présence": [0.875], "Date": [pd.Timestamp(2025, 3, 1)]})
+    data = to_excel_csv(frame)
+    assert data.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    assert rows == [["Commune", "Présence", "Date"], ["Mulhouse", "0,875", "01/03/2025"]]
+
+
+def test_alsace_holidays_in_french() -> None:
+    found = calendar.holidays(date(2026, 1, 1), date(2026, 12, 31)).set_index("day")
+    assert found.loc[date(2026, 4, 3), "name"] == "Vendredi saint" and found.loc[date(2026, 4, 3), "alsace"]
+    assert found.loc[date(2026, 12, 26), "name"] == "Saint-Étienne"
+    assert not found.loc[date(2026, 7, 14), "alsace"]
+
+
+def test_judged_periods_count_each_obligation_once(demo_conn) -> None:
+    # consecutive ranges share no period: a year and the next never count the same obligation twice
+    first = synthesis._judged_periods(demo_conn, date(2024, 1, 1), date(2024, 12, 31), TODAY, None)
+    second = synthesis._judged_periods(demo_conn, date(2025, 1, 1), date(2025, 12, 31), TODAY, None)
+    keys = lambda f: set(zip(f["body_code"], f["period_start"], f["period_end"]))  # noqa: E731
+    assert not keys(first) & keys(second)
+    # one rolling window per year for the Conseil: 6 meetings required
+    conseil = first[first["body_code"] == "conseil"]
+    assert len(conseil) == 1 and int(conseil["required"].iloc[0]) == 6
+
+
+def test_bands_rank_nobody_under_four_recorded() -> None:
+    cuts = people.quartiles(pd.Series([0.2, 0.5, 0.7, 0.9, 1.0]))
+    assert cuts == pytest.approx((0.5, 0.7, 0.9))
+    assert people.band(0.95, 3, cuts) == people.UNRANKED
+    assert people.band(0.95, 4, cuts) == "quart supérieur"
+    assert people.band(0.1, 10, cuts) == "quart inférieur"
+    assert people.quartiles(pd.Series([0.5, 0.6])) is None
+
+
+def test_simulator_moves_seats_with_populations(demo_conn) -> None:
+    base = council.populations(demo_conn, "2025")
+    edited = base.copy()
+    edited.loc[edited["Commune"] == "Wittenheim", "Population"] = 30_000
+    frame, result = council.simulate(edited, base)
+    change = frame.set_index("name")["difference"]
+    assert change["Wittenheim"] > 0 and change["Mulhouse"] < 0
+    assert "Wittenheim" in result["changed"]
+    edited.loc[edited["Commune"] == "Wittenheim", "Population"] = -5
+    with pytest.raises(seats.SeatsInputError, match="Wittenheim"):
+        council.simulate(edited, base)
+
+
+def test_map_keeps_true_distances() -> None:
+    frame = pd.DataFrame({"lon": [7.3, 7.4], "lat": [47.7, 47.8], "name": ["A", "B"], "sector": ["Nord", "Sud"],
+                          "population": [100, 200], "hover": ["a", "b"]})
+    figure = charts.communes_map(frame)
+    assert figure.layout.yaxis.scaleanchor == "x"
+    assert figure.layout.yaxis.scaleratio == pytest.approx(1.49, abs=0.01)
+    assert all(trace.type == "scatter" for trace in figure.data)  # no geo trace: works offline
