@@ -33,6 +33,7 @@ SECTIONS = {
     ],
     "Données": [
         page("donnees", "saisie", "Saisie", ":material/upload_file:", "saisie"),
+        page("donnees", "administration", "Administration", ":material/admin_panel_settings:", "administration"),
     ],
 }
 

@@ -749,3 +749,11 @@ def _audit_user_change(detail: str, db_arg: str | None) -> None:
         audit(conn, cli_username(), "user_change", detail)
     finally:
         conn.close()
+
+
+def audit_table(events: pd.DataFrame) -> pd.DataFrame:
+    """Audit events for display: French column names and event labels."""
+    return pd.DataFrame({
+        "Date": events["logged_at"], "Qui": events["username"],
+        "Évènement": events["event"].map(EVENT_LABELS), "Détail": events["detail"],
+    })

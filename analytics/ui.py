@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import auth, backup, charts, db, views
-from analytics.export import to_excel_csv
+from analytics.export import to_excel_csv, to_xlsx
 from analytics.display import long_day
 from analytics.format import percent
 
@@ -207,8 +207,13 @@ def download(frame: pd.DataFrame, name: str, label: str = "Télécharger (CSV po
     if named and not allowed("export_named", quiet=True):
         st.caption("Export nominatif réservé aux rôles saisie et administrateur.")
         return
-    st.download_button(label, to_excel_csv(frame), file_name=f"{name}.csv", mime="text/csv", icon="⬇️",
-                       on_click="ignore", key=key or f"telecharger-{name}")
+    csv_cell, xlsx_cell = st.columns(2, width=440)
+    csv_cell.download_button(label, to_excel_csv(frame), file_name=f"{name}.csv", mime="text/csv", icon="⬇️",
+                             on_click="ignore", key=key or f"telecharger-{name}")
+    # the workbook is built only when clicked: a page carries many downloads and reruns must stay fast
+    xlsx_cell.download_button("Excel (XLSX)", lambda: to_xlsx(frame), file_name=f"{name}.xlsx", icon="⬇️",
+                              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                              on_click="ignore", key=f"{key or f'telecharger-{name}'}-xlsx")
 
 
 def chart(figure: Any, numbers: pd.DataFrame, name: str, *, rates: Iterable[str] = (),

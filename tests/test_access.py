@@ -18,7 +18,7 @@ PAGES = {
     "synthese": "pages/tableau_de_bord/synthese.py", "instances": "pages/tableau_de_bord/instances.py",
     "territoires": "pages/tableau_de_bord/territoires.py", "elus": "pages/tableau_de_bord/elus.py",
     "sieges": "pages/tableau_de_bord/conseil.py", "calendrier": "pages/tableau_de_bord/calendrier.py",
-    "saisie": "pages/donnees/saisie.py",
+    "saisie": "pages/donnees/saisie.py", "administration": "pages/donnees/administration.py",
 }
 PASSWORD = "correct horse battery"
 
@@ -160,3 +160,25 @@ def test_hostile_names_stay_inert_text(monkeypatch: pytest.MonkeyPatch, tmp_path
     assert conn.execute("SELECT count(*) FROM communes").fetchall() == [(39,)]
     # a file name is only a label: its folders are dropped and nothing is read or written at that path
     assert conn.execute("SELECT file_names FROM import_log ORDER BY import_id").fetchall()[0] == ("passwd;.csv",)
+
+
+def test_admin_erases_a_person_from_the_dashboard(accounts: Path, demo_file: Path, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    copy = tmp_path / "copie.duckdb"
+    shutil.copy(demo_file, copy)
+    monkeypatch.setenv("GOUVERNANCE_DB", str(copy))
+    conn = db.connect(copy)
+    person_id, last, first = conn.execute(
+        "SELECT person_id, last_name, first_name FROM persons ORDER BY person_id LIMIT 1").fetchall()[0]
+    conn.close()
+    at = _open(_app("admin"), "administration")
+    at.text_input[0].input(f"{last} {first}").run()  # names are unique in the demo: one match
+    at.checkbox[0].check().run()
+    [button for button in at.button if button.label == "Effacer"][0].click().run()
+    assert at.success[0].value == "Données personnelles effacées."
+    conn = db.connect(copy)
+    assert conn.execute("SELECT last_name FROM persons WHERE person_id = ?", [person_id]).fetchall() == [("ANONYME",)]
+    events = auth.audit_events(conn)
+    assert (events["event"] == "erase_person").any()

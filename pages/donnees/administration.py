@@ -1,0 +1,42 @@
+"""Administration: the audit trail, the accounts, and the erasure of a person's personal data."""
+
+import streamlit as st
+
+from analytics import auth, privacy, ui
+from analytics.format import number
+
+ui.require_page("administration")
+conn = ui.connection()
+st.title("Administration")
+st.caption("Journal d'audit, comptes et effacement des données personnelles. Réservé aux administrateurs.")
+
+journal_tab, accounts_tab, erase_tab = st.tabs(["Journal d'audit", "Comptes", "Effacer une personne"])
+
+with journal_tab:
+    if ui.allowed("audit_log"):
+        events = auth.audit_events(conn, limit=500)
+        st.dataframe(auth.audit_table(events), hide_index=True, width="stretch")
+
+with accounts_tab:
+    st.dataframe(auth.users_table(auth.load_config()), hide_index=True)
+    st.markdown("Les comptes locaux se créent et se modifient en ligne de commande, sur le serveur :")
+    st.code('.venv/bin/python -m analytics user add IDENTIFIANT --role saisie --name "Prénom NOM"\n'
+            ".venv/bin/python -m analytics user passwd IDENTIFIANT\n"
+            ".venv/bin/python -m analytics user remove IDENTIFIANT", language="sh")
+
+with erase_tab:
+    st.markdown("Remplace le nom d'une personne par « ANONYME n° … » partout dans la base et garde ses présences "
+                "anonymes : les indicateurs ne changent pas. Les sauvegardes plus anciennes contiennent encore le nom.")
+    search = st.text_input("Nom ou prénom")
+    found = privacy.find_person(conn, search)
+    if search and found.empty:
+        st.info("Personne ne correspond à cette recherche.")
+    elif not found.empty:
+        choices = found.to_dict("records")
+        chosen = st.selectbox("Personne", choices, format_func=privacy.describe)
+        confirmed = st.checkbox(f"Je confirme effacer les données personnelles de la personne n° "
+                                f"{number(chosen['person_id'])}.")
+        if confirmed and st.button("Effacer", type="primary") and ui.allowed("erase_person"):
+            privacy.erase_person(conn, int(chosen["person_id"]), ui.current_user())
+            st.cache_data.clear()  # cached tables still hold the name
+            st.success("Données personnelles effacées.")
