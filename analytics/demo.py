@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import duckdb
+import holidays
 
 from analytics import importer, seats
 from analytics.reference import bodies as catalogue, communes_frame
@@ -38,6 +39,8 @@ FIRST_NAMES = (
 MANDATES = ((date(2020, 7, 16), date(2026, 4, 15), "population_2019"), (date(2026, 4, 16), None, "population_2025"))
 THEMES = ("mobilite", "transition", "economie", "habitat", "finances", "culture")
 PLANNED_DAYS = 92  # planned meetings are published for the next three months
+# public holidays of Alsace-Moselle: nobody convenes a meeting on Christmas Day
+HOLIDAYS = holidays.country_holidays("FR", subdiv="6AE", years=range(2020, 2031), language="fr")
 
 
 @dataclass(eq=False)
@@ -195,9 +198,12 @@ class Demo:
     # -- meetings --------------------------------------------------------------------------------
 
     def weekday(self, year: int, month: int, day: int) -> date:
-        """The first Monday-to-Thursday on or after the given day (clamped into the month)."""
-        day = date(year, month, min(day, 28))
-        while day.weekday() > 3:
+        """The first Monday-to-Thursday on or after the given day (clamped into the month) that is no holiday."""
+        return self.workday(date(year, month, min(day, 28)))
+
+    def workday(self, day: date) -> date:
+        """The first Monday-to-Thursday on or after `day` that is no public holiday."""
+        while day.weekday() > 3 or day in HOLIDAYS:
             day += timedelta(days=1)
         return day
 
@@ -255,9 +261,10 @@ class Demo:
         communes = list(self.communes["insee"])
         self.rng.shuffle(communes)
         for index, insee in enumerate(communes[:26]):  # start of the first mandate
-            add("rencontres_communes", first + timedelta(days=60 + 12 * index), commune=insee)
+            add("rencontres_communes", self.workday(first + timedelta(days=60 + 12 * index)), commune=insee)
         for index, insee in enumerate(communes[10:24]):  # start of the second
-            add("rencontres_communes", MANDATES[1][0] + timedelta(days=40 + 14 * index), commune=insee)
+            add("rencontres_communes", self.workday(MANDATES[1][0] + timedelta(days=40 + 14 * index)),
+                commune=insee)
         return self._statuses(plan)
 
     def _statuses(self, plan: list[tuple]) -> list[tuple]:
