@@ -4,11 +4,14 @@ a person's timeline, and the facts behind the attendance alerts. DESIGN.md §3 d
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import duckdb
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from analytics import periods
 from analytics.sql import query
@@ -27,9 +30,11 @@ class _Level:
     keys: list[str]              # key columns, before the counts
     sort: list[str]              # sort columns; "name" sorts without case or accents
     extras: tuple[str, ...] = ()  # columns after the rates
+    nullable: tuple[tuple[str, str], ...] = ()  # integer columns given as pandas nullable integers when not empty
 
 
-# The allow-list of `by`: each level's query, key columns and order.
+# The allow-list of `by`: each level's query, key columns and order. A query computing several levels tells them
+# apart in its column `level`; attendance_counts_meetings computes the level meeting alone, in its order.
 LEVELS: dict[str, _Level] = {
     "body": _Level("attendance_counts_people", ["body_code", "body_name", "sort_order"], ["sort_order", "body_code"]),
     "person": _Level("attendance_counts_people", ["person_id", "name", "commune_insee", "sector"],
@@ -41,9 +46,11 @@ LEVELS: dict[str, _Level] = {
                           ["name", "person_id", "sort_order", "body_code"]),
     "meeting": _Level("attendance_counts_meetings", ["meeting_id", "body_code", "body_name", "meeting_date"],
                       ["meeting_date", "sort_order", "meeting_id"],
-                      ("communes_convened", "communes_represented", "representation")),
-    "body_month": _Level("attendance_counts_meetings", ["body_code", "month"], ["sort_order", "body_code", "month"]),
-    "sector_month": _Level("attendance_counts_sector_months", ["sector", "month"], ["sector", "month"]),
+                      ("communes_convened", "communes_represented", "representation"),
+                      # as callers have always received them (the level used to share a query with body_month)
+                      (("meeting_id", "Int32"), ("communes_convened", "Int64"), ("communes_represented", "Int64"))),
+    "body_month": _Level("attendance_counts_people", ["body_code", "month"], ["sort_order", "body_code", "month"]),
+    "sector_month": _Level("attendance_counts_people", ["sector", "month"], ["sector", "month"]),
 }
 
 
@@ -65,17 +72,55 @@ def with_display_name(frame: pd.DataFrame, last: str = "last_name", first: str =
 def _shape(rows: pd.DataFrame, by: str) -> pd.DataFrame:
     """The rows of one level, with its columns, in its order."""
     level = LEVELS[by]
-    frame = rows[rows["level"] == by]
+    shown = level.keys + COUNT_COLUMNS + RATE_COLUMNS + list(level.extras)
+    if "level" not in rows:
+        # a query of one level (a row per meeting) that sorts its rows itself
+        return rows[shown].astype(dict(level.nullable)) if len(rows) else rows[shown]
+    mask = (rows["level"] == by).to_numpy()
+    if "name" not in level.keys:
+        # sort on the keys alone, then copy the shown columns once (the rows' index is a RangeIndex: labels are
+        # positions)
+        return rows[shown].take(_order(rows.loc[mask, level.sort])).reset_index(drop=True)
+    frame = rows.loc[mask]
     if by == "commune":
         frame = frame.rename(columns={"commune_insee": "insee", "commune_name": "name"})
-    elif "name" in level.keys:
+    else:
         frame = with_display_name(frame)
     # names sort without case or accents ("Élodie" next to "Eric"), everything else as is
     order = frame[level.sort].copy()
-    if "name" in order:
-        order["name"] = order["name"].map(fold)
+    order["name"] = order["name"].map(fold)
     frame = frame.loc[order.sort_values(level.sort, kind="stable").index]
-    return frame[level.keys + COUNT_COLUMNS + RATE_COLUMNS + list(level.extras)].reset_index(drop=True)
+    return frame[shown].reset_index(drop=True)
+
+
+def _order(keys: pd.DataFrame) -> np.ndarray:
+    """The index labels of `keys` sorted on all its columns, stably (missing values last)."""
+    integral = all(pd.api.types.is_integer_dtype(t) or pd.api.types.is_datetime64_dtype(t) for t in keys.dtypes)
+    if integral and not keys.isna().to_numpy().any():
+        # numpy's lexsort on integers is several times faster than sort_values (its last key sorts first)
+        order = np.lexsort([keys[column].to_numpy(dtype="int64") for column in reversed(keys.columns)])
+        return keys.index.to_numpy()[order]
+    return keys.sort_values(list(keys.columns), kind="stable").index.to_numpy()
+
+
+def _frame(cur: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pd.DataFrame:
+    """The rows of a query as .df() gives them (integers nullable only where NULL, dates as datetime64[us]),
+    converted through Arrow: .df() builds a Python object for every string, too slow for 10^5 meeting rows."""
+    table = cur.sql(sql, params=params).to_arrow_table()
+    for index, field in enumerate(table.schema):
+        if pa.types.is_date(field.type):
+            table = table.set_column(index, field.name, table.column(index).cast(pa.timestamp("us")))
+    frame = table.to_pandas()
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        if pa.types.is_integer(column.type) and column.null_count:
+            frame[name] = column.to_pandas(types_mapper={column.type: _NULLABLE[column.type]}.get)
+        elif pa.types.is_string(column.type) and not len(column):
+            frame[name] = frame[name].astype(object)  # .df() has no string dtype for an empty column
+    return frame
+
+
+_NULLABLE = {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
+             pa.int64(): pd.Int64Dtype()}
 
 
 def counts_many(conn: duckdb.DuckDBPyConnection, start: date, end: date,
@@ -85,14 +130,72 @@ def counts_many(conn: duckdb.DuckDBPyConnection, start: date, end: date,
     unknown = [by for by in wanted if by not in LEVELS]
     if unknown:
         raise ValueError(f"unknown level(s) {unknown}; expected one of {list(LEVELS)}")
-    cur = conn.cursor()
-    frames: dict[str, pd.DataFrame] = {}
-    for source in dict.fromkeys(LEVELS[by].source for by in wanted):
-        rows = cur.execute(query(source), {"start": start, "end": end}).df()
-        for by in wanted:
-            if LEVELS[by].source == source:
-                frames[by] = _shape(rows, by)
+    sources = {source: [by for by in wanted if LEVELS[by].source == source]
+               for source in dict.fromkeys(LEVELS[by].source for by in wanted)}
+    # the two queries run side by side, as each one alone keeps about one core busy; each on its own cursor, made
+    # here (a connection is never shared between threads)
+    jobs = [(conn.cursor(), source, levels_of) for source, levels_of in sources.items()]
+    if len(jobs) == 1:
+        frames = _counted(*jobs[0], start, end)
+    else:
+        with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+            done = [pool.submit(_counted, *job, start, end) for job in jobs]
+            frames = {by: frame for future in done for by, frame in future.result().items()}
     return {by: frames[by] for by in wanted}
+
+
+def _counted(cur: duckdb.DuckDBPyConnection, source: str, levels: list[str], start: date,
+             end: date) -> dict[str, pd.DataFrame]:
+    """The levels of one counts query, read in one snapshot: the tallies judged fresh are the ones then read."""
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        fresh = tallies_fresh(cur)
+        rows = _frame(cur, query(source), _params(cur, source, start, end, fresh))
+    finally:
+        cur.execute("ROLLBACK")
+    return {by: _shape(rows, by) for by in levels}
+
+
+def _params(cur: duckdb.DuckDBPyConnection, source: str, start: date, end: date, fresh: bool) -> dict:
+    """The values a counts query binds. DuckDB plans with them: a False $fresh or $counted drops a whole part."""
+    if source == "attendance_counts_meetings":
+        return {"start": start, "end": end, "fresh": fresh}
+    # the people levels take whole months from the tallies, and count the meetings of the months the range cuts
+    whole_from, whole_to = _whole_months(start, end) if fresh else (date.max, date.min)
+    params = {"start": start, "end": end, "whole_from": whole_from, "whole_to": whole_to}
+    counted = not fresh or bool(cur.execute(query("attendance_counts_outside"), params).fetchall()[0][0])
+    return {**params, "counted": counted}
+
+
+def _whole_months(start: date, end: date) -> tuple[date, date]:
+    """First and last day of the calendar months lying wholly in [start, end]; first after last when none does."""
+    try:
+        first = start if start.day == 1 else (start.replace(day=1) + timedelta(days=32)).replace(day=1)
+        last = end if end == date.max or (end + timedelta(days=1)).day == 1 else end.replace(day=1) - timedelta(days=1)
+    except OverflowError:  # a month beyond the year 9999
+        return date.max, date.min
+    return first, last
+
+
+# The refresh of the pre-aggregated tallies (migration 003), in order.
+_REFRESH = ("attendance_tallies_clear_meetings", "attendance_tallies_clear_months", "attendance_tallies_clear_state",
+            "attendance_tallies_fill_meetings", "attendance_tallies_fill_months", "attendance_tallies_save_state")
+
+
+def refresh_tallies(cur: duckdb.DuckDBPyConnection) -> None:
+    """Recompute the pre-aggregated tallies from the rows stored now.
+
+    Every path that writes attendance, memberships, meetings or persons calls it on its cursor, inside the
+    transaction of its change, so that the indicators keep reading the tallies instead of every attendance row.
+    A path that does not (a SQL shell, a test) costs only speed: counts() checks the tallies' fingerprint and
+    counts from the rows when they are not fresh."""
+    for step in _REFRESH:
+        cur.execute(query(step))
+
+
+def tallies_fresh(cur: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the pre-aggregated tallies were computed from exactly the rows stored now."""
+    return bool(cur.execute(query("attendance_tallies_fresh")).fetchall()[0][0])
 
 
 def counts(conn: duckdb.DuckDBPyConnection, start: date, end: date, by: str) -> pd.DataFrame:

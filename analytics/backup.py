@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 
-from analytics import db
+from analytics import attendance, db
 from analytics.format import number
 
 # Tables in foreign-key order: a restore loads them in this order. Identifiers come only from this list.
@@ -24,6 +24,7 @@ SEQUENCES = {"persons": ("person_id_seq", "person_id"), "memberships": ("members
              "meetings": ("meeting_id_seq", "meeting_id"), "import_log": ("import_id_seq", "import_id"),
              "change_log": ("change_id_seq", "change_id"), "audit_events": ("audit_id_seq", "id")}
 MANIFEST = "sauvegarde.json"
+TALLIES_VERSION = 3  # the schema version that added the pre-aggregated attendance counts (migration 003)
 
 
 class BackupError(RuntimeError):
@@ -83,6 +84,10 @@ def restore(folder: Path, target: str | Path | None = None) -> dict:
             # sequences restart past the restored ids so that new rows never collide with them
             highest = cur.execute(f"SELECT coalesce(max({column}), 0) FROM {table}").fetchall()[0][0]
             cur.execute(f"SELECT max(nextval('{sequence}')) FROM range(?)", [highest])
+        if manifest["schema_version"] >= TALLIES_VERSION:
+            # the pre-aggregated counts are not in the backup: they are counted again from the restored rows
+            # (an older backup gets them from the migration that creates them, just below)
+            attendance.refresh_tallies(cur)
         cur.execute("COMMIT")
         db.migrate(conn)
         counts = {t: cur.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in TABLES}

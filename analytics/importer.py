@@ -18,7 +18,7 @@ from typing import Callable, Sequence
 import duckdb
 import pandas as pd
 
-from analytics import labels
+from analytics import attendance, labels
 from analytics.format import number
 from analytics.sql import query
 from analytics.templates import APPLY_ORDER, Problem, Table, parse_date, read_tables
@@ -602,6 +602,8 @@ def _write(cur: duckdb.DuckDBPyConnection, v: _Validator, username: str, source:
 
     result.added, result.updated, result.unchanged = (sum(c[i] for c in result.by_kind.values()) for i in range(3))
     _run(cur, "import_log_finish", params=[result.added, result.updated, result.unchanged, result.import_id])
+    if result.added or result.updated:
+        attendance.refresh_tallies(cur)  # the indicators' pre-aggregated counts, in the same transaction
     return result
 
 

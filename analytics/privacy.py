@@ -19,7 +19,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from analytics import auth
+from analytics import attendance, auth
 from analytics import db as database
 from analytics.sql import query
 from analytics.text import display_name, fold
@@ -71,6 +71,7 @@ def erase_person(conn: duckdb.DuckDBPyConnection, person_id: int, username: str)
         for step, params in _SCRUBS.items():
             cur.execute(query(step), {key: names[key] for key in params})
         auth.record(cur, username, "erase_person", f"personne n° {person_id}")
+        attendance.refresh_tallies(cur)  # the counts now sit on the placeholder
         cur.execute("COMMIT")
     except Exception:
         _rollback(cur)
@@ -94,12 +95,20 @@ def _finish(cur: duckdb.DuckDBPyConnection, person_id: int, placeholder: int) ->
         cur.execute(query("privacy_rekey_person"), {"person_id": person_id})
         for step in _MOVES:
             cur.execute(query(step), {"source_id": placeholder, "target_id": person_id})
+        attendance.refresh_tallies(cur)
         cur.execute("COMMIT")
     except Exception:
         _rollback(cur)
         raise
     # (3) a separate transaction again: the rows left the placeholder only once (2) committed
-    cur.execute(query("privacy_delete_placeholder"), {"placeholder_id": placeholder})
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        cur.execute(query("privacy_delete_placeholder"), {"placeholder_id": placeholder})
+        attendance.refresh_tallies(cur)
+        cur.execute("COMMIT")
+    except Exception:
+        _rollback(cur)
+        raise
 
 
 def _rollback(cur: duckdb.DuckDBPyConnection) -> None:

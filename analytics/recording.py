@@ -8,7 +8,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from analytics import labels
+from analytics import attendance, labels
 from analytics.importer import merge_staged, staged_frame
 from analytics.sql import query
 
@@ -127,7 +127,9 @@ def _write(cur: duckdb.DuckDBPyConnection, sheet: Sheet, statuses: pd.DataFrame,
             # "not recorded" needs no row unless it replaces a stored status
             if r.status != "not_recorded" or stored.get(r.person_id, "not_recorded") != "not_recorded"]
     frame = staged_frame(rows, ["body_code", "meeting_date", "person_id", "status", "delegate_id"])
-    return merge_staged(cur, "attendance", frame, log)
+    result = merge_staged(cur, "attendance", frame, log)
+    attendance.refresh_tallies(cur)  # the indicators' pre-aggregated counts, in the same transaction
+    return result
 
 
 def history(conn: duckdb.DuckDBPyConnection, meeting_id: int) -> pd.DataFrame:

@@ -1,110 +1,53 @@
--- Attendance counts per held meeting over [$start, $end] (level meeting), with the representation of the
--- communes, and their monthly rollup per body (level body_month).
-WITH held AS (
-    -- only held meetings convene anyone: cancelled and planned ones never count
-    SELECT meeting_id, body_code, meeting_date, date_trunc('month', meeting_date)::DATE AS month
-    FROM meetings
-    WHERE status = 'held' AND meeting_date BETWEEN $start AND $end
+-- Attendance counts per held meeting over [$start, $end], with the representation of the communes, in the order of
+-- the level meeting: by date, then body, then id.
+--
+-- When $fresh (the pre-aggregated tallies were counted from the rows stored now), the meetings come from
+-- attendance_meeting_tallies. Otherwise they are counted here: convened people from the macro convened_meetings,
+-- recorded statuses from recorded_convocations (migration 003).
+WITH meetings_here AS (
+    SELECT meeting_id, body_code, meeting_date, convened, communes_convened
+    FROM convened_meetings($start, $end)
+    WHERE NOT $fresh
 ),
-open_memberships AS (
-    SELECT person_id, body_code, start_date, coalesce(end_date, DATE '9999-12-31') AS end_date
-    FROM memberships
+recorded_here AS (
+    -- not_recorded is derived as convened - recorded, so that a missing row and an explicit not_recorded row
+    -- count alike
+    SELECT meeting_id, person_id, status
+    FROM recorded_convocations($start, $end)
+    WHERE NOT $fresh
 ),
-reach AS (
-    -- latest end among the earlier memberships of the same person in the same body
-    SELECT *,
-           max(end_date) OVER (PARTITION BY person_id, body_code ORDER BY start_date, end_date
-                               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reached
-    FROM open_memberships
-),
-islands AS (
-    SELECT *,
-           sum(CASE WHEN reached IS NULL OR start_date > reached THEN 1 ELSE 0 END)
-               OVER (PARTITION BY person_id, body_code ORDER BY start_date, end_date ROWS UNBOUNDED PRECEDING)
-               AS island
-    FROM reach
-),
-spans AS (
-    -- overlapping memberships (a change of role…) merged, so that a person is convened once per meeting
-    SELECT person_id, body_code, min(start_date) AS start_date, max(end_date) AS end_date
-    FROM islands
-    GROUP BY person_id, body_code, island
-),
-commune_bits AS (
-    -- each commune as one bit, so that "how many distinct communes" is a bit count of an OR per meeting instead
-    -- of a DISTINCT over millions of (meeting, commune) pairs; a HUGEINT holds 127 bits, m2A has 39 communes
-    SELECT insee,
-           CASE WHEN ordinal <= 126 THEN 1::HUGEINT << ordinal::HUGEINT
-                ELSE error('more than 127 communes: attendance_counts_meetings.sql needs a wider bit set') END AS bit
-    FROM (SELECT insee, row_number() OVER (ORDER BY insee) - 1 AS ordinal FROM communes)
-),
-people AS (
-    -- people with no commune are convened and counted, but stand for no commune (bit 0)
-    SELECT p.person_id, coalesce(cb.bit, 0) AS bit
-    FROM persons AS p
-    LEFT JOIN commune_bits AS cb ON cb.insee = p.commune_insee
-),
-convened AS (
-    -- a range join of two small tables (held meetings × spans of the same body), aggregated as it streams
-    SELECT h.meeting_id, count(*) AS convened, bit_count(bit_or(pe.bit)) AS communes_convened
-    FROM held AS h
-    JOIN spans AS s ON s.body_code = h.body_code AND h.meeting_date BETWEEN s.start_date AND s.end_date
-    JOIN people AS pe ON pe.person_id = s.person_id
-    GROUP BY h.meeting_id
-),
-marks AS (
-    -- recorded statuses of convened people; rows of people not convened are ignored, and not_recorded is derived
-    -- as convened - recorded so that a missing row and an explicit not_recorded row count alike
-    SELECT a.meeting_id, a.status, pe.bit
-    FROM attendance AS a
-    JOIN held AS h USING (meeting_id)
-    SEMI JOIN open_memberships AS m
-        ON m.person_id = a.person_id AND m.body_code = h.body_code
-       AND h.meeting_date BETWEEN m.start_date AND m.end_date
-    JOIN people AS pe ON pe.person_id = a.person_id
-    WHERE a.status <> 'not_recorded'
-),
-tallies AS (
-    SELECT meeting_id,
-           count(*) FILTER (WHERE status = 'present') AS present,
-           count(*) FILTER (WHERE status = 'remote') AS remote,
-           count(*) FILTER (WHERE status = 'excused') AS excused,
-           count(*) FILTER (WHERE status = 'absent') AS absent,
-           count(*) FILTER (WHERE status = 'proxy') AS proxy,
-           count(*) FILTER (WHERE status = 'substituted') AS substituted,
-           -- communes with at least one convened member present in the room or by video
-           bit_count(bit_or(bit) FILTER (WHERE status IN ('present', 'remote'))) AS communes_represented
-    FROM marks
-    GROUP BY meeting_id
+meeting_recorded AS (
+    SELECT r.meeting_id,
+           count(*) FILTER (WHERE r.status = 'present') AS present,
+           count(*) FILTER (WHERE r.status = 'remote') AS remote,
+           count(*) FILTER (WHERE r.status = 'excused') AS excused,
+           count(*) FILTER (WHERE r.status = 'absent') AS absent,
+           count(*) FILTER (WHERE r.status = 'proxy') AS proxy,
+           count(*) FILTER (WHERE r.status = 'substituted') AS substituted,
+           -- communes with a member present in the room or by video; people with no commune stand for none
+           count(DISTINCT p.commune_insee) FILTER (WHERE r.status IN ('present', 'remote')) AS communes_represented
+    FROM recorded_here AS r
+    JOIN persons AS p USING (person_id)
+    GROUP BY r.meeting_id
 ),
 meeting_rows AS (
-    SELECT h.meeting_id, h.body_code, h.meeting_date, h.month, c.convened, c.communes_convened,
-           coalesce(t.present, 0) AS present, coalesce(t.remote, 0) AS remote,
-           coalesce(t.excused, 0) AS excused, coalesce(t.absent, 0) AS absent,
-           coalesce(t.proxy, 0) AS proxy, coalesce(t.substituted, 0) AS substituted,
-           coalesce(t.communes_represented, 0) AS communes_represented
-    FROM held AS h
-    JOIN convened AS c USING (meeting_id)
-    LEFT JOIN tallies AS t USING (meeting_id)
-),
-rolled AS (
-    -- body_month weighs by convocations: counts are summed, the rates are divided afterwards
-    SELECT CASE WHEN grouping(meeting_id) = 0 THEN 'meeting' ELSE 'body_month' END AS level,
-           meeting_id, body_code, month,
-           sum(convened) AS convened, sum(present) AS present, sum(remote) AS remote, sum(excused) AS excused,
-           sum(absent) AS absent, sum(proxy) AS proxy, sum(substituted) AS substituted,
-           -- representation is a per-meeting figure: no monthly sum of communes
-           CASE WHEN grouping(meeting_id) = 0 THEN sum(communes_convened) END AS communes_convened,
-           CASE WHEN grouping(meeting_id) = 0 THEN sum(communes_represented) END AS communes_represented
-    FROM meeting_rows
-    GROUP BY GROUPING SETS ((meeting_id, body_code, month), (body_code, month))
+    SELECT meeting_id, body_code, meeting_date, convened, present, remote, excused, absent, proxy, substituted,
+           communes_convened, communes_represented
+    FROM attendance_meeting_tallies
+    WHERE $fresh AND meeting_date BETWEEN $start AND $end
+    UNION ALL
+    SELECT c.meeting_id, c.body_code, c.meeting_date, c.convened,
+           coalesce(r.present, 0), coalesce(r.remote, 0), coalesce(r.excused, 0), coalesce(r.absent, 0),
+           coalesce(r.proxy, 0), coalesce(r.substituted, 0), c.communes_convened, coalesce(r.communes_represented, 0)
+    FROM meetings_here AS c
+    LEFT JOIN meeting_recorded AS r USING (meeting_id)
 ),
 counted AS (
     SELECT *, present + remote + excused + absent + proxy + substituted AS recorded
-    FROM rolled
+    FROM meeting_rows
 ),
 final AS (
-    SELECT k.level, k.meeting_id, k.body_code, b.name AS body_name, b.sort_order, g.meeting_date, k.month,
+    SELECT k.meeting_id, k.body_code, b.name AS body_name, b.sort_order, k.meeting_date,
            k.convened::BIGINT AS convened, k.recorded::BIGINT AS recorded,
            k.present::BIGINT AS present, k.remote::BIGINT AS remote, k.excused::BIGINT AS excused,
            k.absent::BIGINT AS absent, k.proxy::BIGINT AS proxy, k.substituted::BIGINT AS substituted,
@@ -119,6 +62,6 @@ final AS (
            k.communes_represented / NULLIF(k.communes_convened, 0) AS representation
     FROM counted AS k
     LEFT JOIN bodies AS b ON b.code = k.body_code
-    LEFT JOIN meetings AS g ON g.meeting_id = k.meeting_id
 )
 SELECT * FROM final
+ORDER BY meeting_date, sort_order, meeting_id

@@ -6,36 +6,53 @@ WITH sittings AS (
     FROM meetings
     WHERE body_code = $body AND status = 'held' AND meeting_date BETWEEN $start AND $end
 ),
+offices AS (
+    -- memberships that put someone in office: substitutes sit only in place of a member, they are not members
+    -- themselves
+    SELECT person_id, start_date, coalesce(end_date, DATE '9999-12-31') AS end_date
+    FROM memberships
+    WHERE body_code = $body AND role <> 'substitute'
+),
+reach AS (
+    -- latest end among the earlier offices of the same person
+    SELECT *,
+           max(end_date) OVER (PARTITION BY person_id ORDER BY start_date, end_date
+                               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reached
+    FROM offices
+),
+terms AS (
+    -- overlapping offices of a person merged, so that a person is counted once per sitting
+    SELECT person_id, min(start_date) AS start_date, max(end_date) AS end_date
+    FROM (SELECT *,
+                 sum(CASE WHEN reached IS NULL OR start_date > reached THEN 1 ELSE 0 END)
+                     OVER (PARTITION BY person_id ORDER BY start_date, end_date ROWS UNBOUNDED PRECEDING) AS term
+          FROM reach)
+    GROUP BY person_id, term
+),
 in_office AS (
-    -- members in office on the day: substitutes sit only in place of a member, they are not members themselves;
-    -- GROUP BY keeps one row per person even with overlapping memberships
-    SELECT s.meeting_id, m.person_id
+    -- members in office on the day of each sitting
+    SELECT s.meeting_id, count(*) AS in_office
     FROM sittings AS s
-    JOIN memberships AS m
-        ON m.body_code = s.body_code AND m.role <> 'substitute'
-       AND s.meeting_date >= m.start_date AND (m.end_date IS NULL OR s.meeting_date <= m.end_date)
-    GROUP BY s.meeting_id, m.person_id
+    JOIN terms AS t ON s.meeting_date BETWEEN t.start_date AND t.end_date
+    GROUP BY s.meeting_id
 ),
 present AS (
     -- remote members count as present: a sitting held in several places by video (CGCT L5211-11-1) judges the
-    -- quorum on the members present in all of them
-    SELECT a.meeting_id, a.person_id
+    -- quorum on the members present in all of them; only members in office count
+    SELECT a.meeting_id, count(*) AS present
     FROM attendance AS a
     JOIN sittings AS s USING (meeting_id)
+    SEMI JOIN terms AS t ON t.person_id = a.person_id AND s.meeting_date BETWEEN t.start_date AND t.end_date
     WHERE a.status IN ('present', 'remote')
-),
-counted AS (
-    SELECT o.meeting_id, count(*) AS in_office, count(p.person_id) AS present
-    FROM in_office AS o
-    LEFT JOIN present AS p ON p.meeting_id = o.meeting_id AND p.person_id = o.person_id
-    GROUP BY o.meeting_id
+    GROUP BY a.meeting_id
 ),
 tallied AS (
     SELECT s.meeting_id, s.body_code, s.meeting_date, s.meeting_type,
-           coalesce(c.in_office, 0) AS in_office, coalesce(c.present, 0) AS present,
-           coalesce(c.in_office, 0) // 2 + 1 AS required  -- more than half
+           coalesce(o.in_office, 0) AS in_office, coalesce(p.present, 0) AS present,
+           coalesce(o.in_office, 0) // 2 + 1 AS required  -- more than half
     FROM sittings AS s
-    LEFT JOIN counted AS c USING (meeting_id)
+    LEFT JOIN in_office AS o USING (meeting_id)
+    LEFT JOIN present AS p USING (meeting_id)
 ),
 final AS (
     SELECT meeting_id, body_code, meeting_date, meeting_type,

@@ -1,0 +1,2 @@
+-- Refresh of the pre-aggregated tallies (migration 003): forget the counts per meeting.
+DELETE FROM attendance_meeting_tallies
