@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import duckdb
 import holidays
 
-from analytics import importer, seats
+from analytics import importer, labels, seats
 from analytics.reference import bodies as catalogue, communes_frame
 
 SURNAMES = (
@@ -299,9 +299,9 @@ class Demo:
         failed_quorum = self.weekday(2023, 12, 11)
         for body, day, status, fmt, kind, requesters, commune, headcount in meetings:
             self.rows.meetings.append([
-                body, day.isoformat(), {"held": "tenue", "cancelled": "annulée", "planned": "prévue"}[status],
-                {"in_person": "présentiel", "video": "visio", "mixed": "mixte"}[fmt],
-                {"ordinary": "ordinaire", "requested": "à la demande", "reconvened": "reconvoquée"}[kind],
+                body, day.isoformat(), labels.MEETING_STATUS[status],
+                labels.MEETING_FORMAT[fmt],
+                labels.MEETING_TYPE[kind],
                 requesters or "", commune or "", headcount or "",
             ])
             if status != "held" or body == "voeux":
@@ -358,20 +358,12 @@ class Demo:
 
         return [
             ("membres.csv", render(["nom", "prenom", "commune", "instance", "role", "debut", "fin", "rang"],
-                                   [[*r[:4], _ROLE_LABELS[r[4]], *r[5:]] for r in self.rows.members])),
+                                   [[*r[:4], labels.ROLE[r[4]], *r[5:]] for r in self.rows.members])),
             ("seances.csv", render(["instance", "date", "statut", "format", "type", "demandeurs", "commune",
                                     "participants"], self.rows.meetings)),
             ("presences.csv", render(["instance", "date", "nom", "prenom", "commune", "statut", "mandataire"],
                                      self.rows.attendance)),
         ]
-
-
-_ROLE_LABELS = {
-    "president": "président", "vice_president": "vice-président", "delegate": "conseiller délégué",
-    "councillor": "conseiller communautaire", "substitute": "suppléant", "special_adviser": "conseiller spécial",
-    "mayor": "maire", "dgs": "DGS", "director": "directeur", "staff": "agent",
-    "development_council": "membre du Conseil de développement", "pilot": "pilote", "member": "membre",
-}
 
 
 def generate(seed: int, today: date) -> list[tuple[str, bytes]]:

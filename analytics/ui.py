@@ -208,9 +208,9 @@ def download(frame: pd.DataFrame, name: str, label: str = "Télécharger (CSV po
         st.caption("Export nominatif réservé aux rôles saisie et administrateur.")
         return
     csv_cell, xlsx_cell = st.columns(2, width=440)
-    csv_cell.download_button(label, to_excel_csv(frame), file_name=f"{name}.csv", mime="text/csv", icon="⬇️",
+    csv_cell.download_button(label, lambda: to_excel_csv(frame), file_name=f"{name}.csv", mime="text/csv", icon="⬇️",
                              on_click="ignore", key=key or f"telecharger-{name}")
-    # the workbook is built only when clicked: a page carries many downloads and reruns must stay fast
+    # files are built only when clicked: a page carries many downloads and reruns must stay fast
     xlsx_cell.download_button("Excel (XLSX)", lambda: to_xlsx(frame), file_name=f"{name}.xlsx", icon="⬇️",
                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                               on_click="ignore", key=f"{key or f'telecharger-{name}'}-xlsx")
