@@ -4,7 +4,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from analytics import auth, ui
+from analytics.access import auth
+from analytics.ui import widgets as ui
 
 # Page scripts sit in sub-folders of pages/: Streamlit's legacy automatic navigation only looks at files directly
 # in pages/, and would otherwise show them as a raw list to a link opened right after a server restart.

@@ -7,7 +7,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from analytics.templates import parse_date
+from analytics.ingest.templates import parse_date
 
 
 def _date(text: str) -> date:
@@ -84,16 +84,16 @@ def main(argv: list[str] | None = None) -> int:
 
         return import_command(args.files, args.db)
     if args.command in ("backup", "restore"):
-        from analytics import backup
+        from analytics.store import backup
 
         run = backup.backup_command if args.command == "backup" else backup.restore_command
         return run(args.folder, args.db)
     if args.command == "user":
-        from analytics import auth
+        from analytics.access import auth
 
         return auth.users_command(args.action, args.username, args.role, args.name, db_arg=args.db)
     if args.command == "erase-person":
-        from analytics import privacy
+        from analytics.access import privacy
 
         return privacy.erase_command(args.person_id, args.name, args.db, args.yes)
     if args.command == "demo":
@@ -101,23 +101,23 @@ def main(argv: list[str] | None = None) -> int:
 
         return demo_command(args.db, args.seed, args.today)
     if args.command == "seats":
-        from analytics import seats
+        from analytics.rules import seats
 
         return seats.command(args.populations, args.json)
     if args.command == "indicators":
-        from analytics import indicators
+        from analytics.outputs import indicators
 
         return indicators.command(args.db, args.start, args.end, args.as_of, args.json)
     if args.command == "report":
-        from analytics import report
+        from analytics.report import pack as report
 
         return report.command(args.month, args.db, args.out, args.anonymise)
     if args.command == "bench-import":
-        from analytics import import_bench
+        from analytics.bench import imports as import_bench
 
         return import_bench.command(args.rows)
     if args.command == "bench":
-        from analytics import bench
+        from analytics.bench import indicators as bench
 
         return bench.command(args.scales)
     return 2  # unreachable: argparse requires a command

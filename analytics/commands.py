@@ -7,8 +7,9 @@ import time
 from datetime import date
 from pathlib import Path
 
-from analytics import db, demo, importer
-from analytics.format import number
+from analytics.ingest import demo, importer
+from analytics.store import db
+from analytics.wording.format import number
 
 
 def import_command(files: list[Path], db_arg: str | None) -> int:

@@ -27,7 +27,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]
 
-from analytics import db, demo, views  # noqa: E402
+from analytics.ingest import demo  # noqa: E402
+from analytics.screens import views
+from analytics.store import db
 
 TODAY = date(2026, 11, 29)
 PAGES = {  # title in the menu -> (url path, page file)

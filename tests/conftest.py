@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analytics import db
+from analytics.store import db
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -38,7 +38,7 @@ from datetime import date
 
 import duckdb
 
-from analytics.text import person_key
+from analytics.wording.text import person_key
 
 REQUIRED_RATES = {"conseil": 0.75, "bureau": 0.75, "forum": None}
 

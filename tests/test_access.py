@@ -10,7 +10,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from analytics import auth, db, demo, importer
+from analytics.access import auth
+from analytics.ingest import demo, importer
+from analytics.store import db
 from conftest import ROOT, snapshot
 
 APP = str(ROOT / "app.py")

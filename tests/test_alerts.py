@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from analytics import alerts
+from analytics.rules import alerts
 from tests import fixture_db
 
 D = date.fromisoformat

@@ -9,8 +9,10 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from analytics import db, demo, overview
-from analytics.format import number
+from analytics.ingest import demo
+from analytics.screens import overview
+from analytics.store import db
+from analytics.wording.format import number
 from conftest import ROOT
 
 APP = str(ROOT / "app.py")

@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from analytics import attendance, periods
+from analytics.rules import attendance, periods
 from tests import fixture_db
 
 YEAR = (date(2024, 1, 1), date(2024, 12, 31))

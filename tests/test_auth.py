@@ -13,7 +13,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from analytics import auth, db
+from analytics.access import auth
+from analytics.store import db
 from conftest import ROOT
 
 T0 = datetime(2025, 3, 10, 9, 0, 0)

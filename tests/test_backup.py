@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from analytics import backup, db, demo, importer
+from analytics.ingest import demo, importer
+from analytics.store import backup, db
 from conftest import ROOT, snapshot
 
 

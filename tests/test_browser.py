@@ -9,7 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from analytics import attendance, db, demo, people, views
+from analytics.ingest import demo
+from analytics.rules import attendance
+from analytics.screens import elus as people, views
+from analytics.store import db
 from browser import CHROMIUM, CHROMIUM_FLAGS, require_chromium, shot, streamlit_server, wait_idle
 
 pytestmark = pytest.mark.browser

@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from analytics import cadence
+from analytics.rules import cadence
 
 D = date.fromisoformat
 

@@ -11,13 +11,15 @@ from pathlib import Path
 
 import duckdb
 
-from analytics import db
+from analytics.store import db
 from conftest import ROOT
 
 CHILD = textwrap.dedent("""
     import sys
     from datetime import date
-    from analytics import db, importer, import_bench
+    from analytics.bench import imports as import_bench
+    from analytics.ingest import importer
+    from analytics.store import db
 
     conn = db.connect(sys.argv[1])
     sources = import_bench.files(300_000)

@@ -9,8 +9,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analytics import db, demo, seats
-from analytics.reference import communes_frame
+from analytics.ingest import demo
+from analytics.rules import seats
+from analytics.store import db
+from analytics.store.reference import communes_frame
 from conftest import snapshot
 
 TODAY = date(2026, 11, 29)

@@ -22,8 +22,8 @@ def test_analytics_does_not_import_streamlit() -> None:
 
 
 def test_reference_council_sizes_follow_the_law() -> None:
-    from analytics import seats
-    from analytics.reference import communes_frame
+    from analytics.rules import seats
+    from analytics.store.reference import communes_frame
 
     communes = communes_frame()
     assert len(communes) == 39

@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 from openpyxl import load_workbook
 
-from analytics.export import to_excel_csv, to_xlsx
+from analytics.outputs.export import to_excel_csv, to_xlsx
 
 FRAME = pd.DataFrame({"Instance": ["Bureau", "Forum m2A"], "Date": [date(2026, 3, 2), date(2026, 11, 29)],
                       "Présence": [0.875, None], "Séances": [12, 3]})

@@ -7,7 +7,7 @@ from datetime import date
 import duckdb
 from icalendar import Calendar
 
-from analytics import ics
+from analytics.outputs import ics
 
 
 def test_planned_meetings_become_stable_events(conn: duckdb.DuckDBPyConnection) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analytics import importer
+from analytics.ingest import importer
 from conftest import ROOT, snapshot
 
 MEMBERS = """nom;prenom;commune;instance;role;debut;fin

@@ -15,7 +15,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analytics import alerts, indicators, reference
+from analytics.outputs import indicators
+from analytics.rules import alerts
+from analytics.store import reference
 from tests import fixture_db
 
 D = date.fromisoformat

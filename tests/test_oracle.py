@@ -9,8 +9,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from analytics import attendance, oracle
-from analytics.text import person_key
+from analytics.bench import oracle
+from analytics.rules import attendance
+from analytics.wording.text import person_key
 from tests import fixture_db
 
 BODIES = ["conseil", "bureau", "direction", "conf_maires", "conf_nord", "dgs", "forum", "atelier_velo"]

@@ -15,10 +15,13 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from analytics import (attendance, cadence, calendar, charts, council, db, demo, importer, people, seats, synthesis,
-                       territories, views)
-from analytics.export import to_excel_csv
-from analytics.format import number, percent
+from analytics.ingest import demo, importer
+from analytics.outputs import charts
+from analytics.rules import attendance, cadence, seats
+from analytics.screens import calendrier as calendar, conseil as council, elus as people, synthese as synthesis, territoires as territories, views
+from analytics.store import db
+from analytics.outputs.export import to_excel_csv
+from analytics.wording.format import number, percent
 from conftest import ROOT
 
 APP = str(ROOT / "app.py")

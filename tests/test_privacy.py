@@ -9,8 +9,10 @@ import duckdb
 import pytest
 
 import fixture_db
-from analytics import attendance, auth, db, privacy
-from analytics.text import fold
+from analytics.access import auth, privacy
+from analytics.rules import attendance
+from analytics.store import db
+from analytics.wording.text import fold
 
 # DUPONT Anne (person 1, Mulhouse): member of conseil, bureau (twice) and forum, present at many meetings, and
 # holder of the proxies of MARTIN (C1, C3) and PETIT (C3): every kind of reference to a person.

@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from analytics import importer, recording
+from analytics.ingest import importer, recording
 from conftest import snapshot
 
 TODAY = date(2024, 12, 31)

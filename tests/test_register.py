@@ -7,7 +7,7 @@ from datetime import date
 import duckdb
 import pytest
 
-from analytics import importer
+from analytics.ingest import importer
 
 HEADER = ["Code du département", "Libellé du département", "Code de la collectivité à statut particulier",
           "Libellé de la collectivité à statut particulier", "N° SIREN", "Libellé de l'EPCI",

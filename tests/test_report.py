@@ -20,11 +20,15 @@ import duckdb
 import pytest
 from pypdf import PdfReader
 
-from analytics import alerts, attendance, cadence, db, demo, quorum, report, synthesis, views
-from analytics.display import ALERT_KIND, plural, weekday_date
-from analytics.format import percent
-from analytics.labels import FAMILY
-from analytics.report_pdf import FONT_DIR, NameLeak, PackPDF, name_guard
+from analytics.ingest import demo
+from analytics.report import pack as report
+from analytics.rules import alerts, attendance, cadence, quorum
+from analytics.screens import synthese as synthesis, views
+from analytics.store import db
+from analytics.wording.display import ALERT_KIND, plural, weekday_date
+from analytics.wording.format import percent
+from analytics.wording.labels import FAMILY
+from analytics.report.pdf import FONT_DIR, NameLeak, PackPDF, name_guard
 from conftest import ROOT
 
 TODAY = date(2026, 11, 29)   # the demo database's day

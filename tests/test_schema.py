@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analytics import db
+from analytics.store import db
 
 
 def _setup(conn: duckdb.DuckDBPyConnection) -> None:

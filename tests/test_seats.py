@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from analytics.seats import (
+from analytics.rules.seats import (
     Allocation,
     CommunePopulation,
     SeatsInputError,

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from analytics import importer
-from analytics.templates import parse_date, read_tables
+from analytics.ingest import importer
+from analytics.ingest.templates import parse_date, read_tables
 from conftest import snapshot
 
 TODAY = date(2024, 12, 31)

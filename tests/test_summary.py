@@ -12,7 +12,11 @@ import pandas as pd
 import pytest
 
 import fixture_db
-from analytics import attendance, backup, bench, db, demo, importer, oracle, privacy, recording, reference
+from analytics.access import privacy
+from analytics.bench import indicators as bench, oracle
+from analytics.ingest import demo, importer, recording
+from analytics.rules import attendance
+from analytics.store import backup, db, reference
 from test_oracle import build_random
 
 TALLIES = ("attendance_meeting_tallies", "attendance_month_tallies")

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from analytics import auth, privacy, ui
-from analytics.format import number
+from analytics.access import auth, privacy
+from analytics.ui import widgets as ui
+from analytics.wording.format import number
 
 ui.require_page("administration")
 conn = ui.connection()

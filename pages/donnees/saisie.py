@@ -3,11 +3,17 @@
 import pandas as pd
 import streamlit as st
 
-from analytics import auth, backup, history, ics, importer, labels, recording, templates, ui, views
-from analytics.format import long_date, number
-from analytics.reference import DATA_DIR
-from analytics.ui import connection, current_user
-from analytics.views import today
+from analytics.access import auth
+from analytics.ingest import history, importer, recording, templates
+from analytics.outputs import ics
+from analytics.screens import views
+from analytics.store import backup
+from analytics.ui import widgets as ui
+from analytics.wording import labels
+from analytics.wording.format import long_date, number
+from analytics.store.reference import DATA_DIR
+from analytics.ui.widgets import connection, current_user
+from analytics.screens.views import today
 
 ui.require_page("saisie")
 conn = connection()

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from analytics import calendar, charts, ui
+from analytics.outputs import charts
+from analytics.screens import calendrier as calendar
+from analytics.ui import widgets as ui
 
 ui.require_page("calendrier")
 data = ui.data()

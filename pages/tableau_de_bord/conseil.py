@@ -2,7 +2,10 @@
 
 import streamlit as st
 
-from analytics import charts, council, seats, ui
+from analytics.outputs import charts
+from analytics.rules import seats
+from analytics.screens import conseil as council
+from analytics.ui import widgets as ui
 
 ui.require_page("sieges")
 data = ui.data()

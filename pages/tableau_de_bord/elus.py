@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from analytics import charts, people, synthesis, ui
+from analytics.outputs import charts
+from analytics.screens import elus as people, synthese as synthesis
+from analytics.ui import widgets as ui
 
 ui.require_page("elus")
 data = ui.data()

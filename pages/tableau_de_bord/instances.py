@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from analytics import charts, instances, ui
+from analytics.outputs import charts
+from analytics.screens import instances
+from analytics.ui import widgets as ui
 
 ui.require_page("instances")
 data = ui.data()

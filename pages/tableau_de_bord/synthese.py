@@ -2,10 +2,13 @@
 
 import streamlit as st
 
-from analytics import charts, overview, report, synthesis, ui
-from analytics.display import long_day
-from analytics.format import month_label, number
-from analytics.periods import month_start
+from analytics.outputs import charts
+from analytics.report import pack as report
+from analytics.screens import overview, synthese as synthesis
+from analytics.ui import widgets as ui
+from analytics.wording.display import long_day
+from analytics.wording.format import month_label, number
+from analytics.rules.periods import month_start
 
 ui.require_page("synthese")
 data = ui.data()

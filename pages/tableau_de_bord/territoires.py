@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from analytics import charts, territories, ui
+from analytics.outputs import charts
+from analytics.screens import territoires as territories
+from analytics.ui import widgets as ui
 
 ui.require_page("territoires")
 data = ui.data()

@@ -1,0 +1,759 @@
+"""Access control, engine side: roles and what they allow, local accounts and their configuration file, password
+checks with a growing delay after failures, OpenID Connect e-mail mapping, and the audit trail.
+
+No Streamlit here: the UI glue asks these functions, and every action checks the role again when it runs.
+"""
+
+from __future__ import annotations
+
+import getpass
+import math
+import os
+import re
+import sys
+import tempfile
+import threading
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from analytics import settings
+from analytics.store import db
+from analytics.store.sql import query
+
+# ---------------------------------------------------------------------------------------------------------------
+# Roles and what they allow
+
+ROLES = ("lecture", "saisie", "admin")
+ROLE_LABELS = {"lecture": "lecture", "saisie": "saisie", "admin": "administrateur"}
+
+# Every page of the dashboard and the least role that opens it.
+PAGE_ROLES: dict[str, str] = {
+    "synthese": "lecture",
+    "instances": "lecture",
+    "territoires": "lecture",
+    "elus": "lecture",
+    "sieges": "lecture",
+    "calendrier": "lecture",
+    "saisie": "saisie",
+    "administration": "admin",
+}
+PAGE_LABELS = {
+    "synthese": "Synthèse", "instances": "Instances", "territoires": "Territoires", "elus": "Élus",
+    "sieges": "Sièges", "calendrier": "Calendrier", "saisie": "Saisie", "administration": "Administration",
+}
+
+# Every action and the least role that may run it (issue 6): lecture reads the dashboards and the monthly pack;
+# saisie also imports, records and corrects meetings and exports named data; admin also changes the catalogue,
+# thresholds and sectors, manages users, backs up, restores and erases a person.
+ACTION_ROLES: dict[str, str] = {
+    "dashboards": "lecture",
+    "monthly_pack": "lecture",
+    "export": "lecture",  # aggregated figures only: no person's name
+    "import": "saisie",
+    "record_meeting": "saisie",
+    "correct_meeting": "saisie",
+    "export_named": "saisie",
+    "catalogue": "admin",
+    "thresholds": "admin",
+    "sectors": "admin",
+    "users": "admin",
+    "backup": "admin",
+    "restore": "admin",
+    "audit_log": "admin",
+    "erase_person": "admin",
+}
+ACTION_LABELS = {
+    "dashboards": "consulter les tableaux de bord",
+    "monthly_pack": "télécharger le dossier mensuel",
+    "export": "exporter des indicateurs",
+    "import": "importer des fichiers",
+    "record_meeting": "saisir une séance",
+    "correct_meeting": "corriger une séance",
+    "export_named": "exporter des données nominatives",
+    "catalogue": "modifier le catalogue des instances",
+    "thresholds": "modifier les seuils d'assiduité",
+    "sectors": "modifier les secteurs",
+    "users": "gérer les utilisateurs",
+    "backup": "sauvegarder la base",
+    "restore": "restaurer une sauvegarde",
+    "audit_log": "consulter le journal d'audit",
+    "erase_person": "effacer les données d'une personne",
+}
+
+
+class AccessDenied(PermissionError):
+    """The role does not allow the page or action; the message is French and meant for the user."""
+
+    def __init__(self, message: str, *, role: str | None = None, needed: str | None = None, what: str = ""):
+        super().__init__(message)
+        self.role, self.needed, self.what = role, needed, what
+
+
+def allows(role: str | None, needed: str) -> bool:
+    """Whether `role` is at least `needed` in lecture < saisie < admin (no role or an unknown one allows nothing)."""
+    if needed not in ROLES:
+        raise ValueError(f"unknown role {needed!r}; expected one of {ROLES}")
+    return role in ROLES and ROLES.index(role) >= ROLES.index(needed)
+
+
+def can(role: str | None, action: str) -> bool:
+    """Whether `role` may run `action` (a key of ACTION_ROLES)."""
+    return allows(role, _needed(ACTION_ROLES, action, "action"))
+
+
+def can_open(role: str | None, page: str) -> bool:
+    """Whether `role` may open `page` (a key of PAGE_ROLES)."""
+    return allows(role, _needed(PAGE_ROLES, page, "page"))
+
+
+def require(role: str | None, action: str) -> None:
+    """Raise AccessDenied unless `role` may run `action`."""
+    needed = _needed(ACTION_ROLES, action, "action")
+    if not allows(role, needed):
+        raise AccessDenied(_denied_text(f"« {ACTION_LABELS[action]} »", role, needed),
+                           role=role, needed=needed, what=action)
+
+
+def require_page(role: str | None, page: str) -> None:
+    """Raise AccessDenied unless `role` may open `page`."""
+    needed = _needed(PAGE_ROLES, page, "page")
+    if not allows(role, needed):
+        raise AccessDenied(_denied_text(f"la page « {PAGE_LABELS[page]} »", role, needed),
+                           role=role, needed=needed, what=page)
+
+
+def enforce(conn: duckdb.DuckDBPyConnection, username: str, role: str | None, action: str) -> None:
+    """require(), recording a refusal in the audit trail before raising AccessDenied."""
+    try:
+        require(role, action)
+    except AccessDenied:
+        audit(conn, username, "refused", f"action {action} (rôle {role or 'aucun'})")
+        raise
+
+
+def enforce_page(conn: duckdb.DuckDBPyConnection, username: str, role: str | None, page: str) -> None:
+    """require_page(), recording a refusal in the audit trail before raising AccessDenied."""
+    try:
+        require_page(role, page)
+    except AccessDenied:
+        audit(conn, username, "refused", f"page {page} (rôle {role or 'aucun'})")
+        raise
+
+
+def _needed(table: dict[str, str], key: str, kind: str) -> str:
+    # an unknown key is a programming error: fail loudly rather than guess a role
+    if key not in table:
+        raise ValueError(f"unknown {kind} {key!r}; expected one of {sorted(table)}")
+    return table[key]
+
+
+def _denied_text(what: str, role: str | None, needed: str) -> str:
+    yours = f"votre rôle : {ROLE_LABELS[role]}" if role in ROLES else "vous n'avez aucun rôle"
+    return f"Accès refusé : {what} demande le rôle {ROLE_LABELS[needed]} ou supérieur ({yours})."
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Configuration file
+
+DEFAULT_USERS = settings.DEFAULT_USERS
+# account identifiers: lower-case, no spaces, usable as a login and safe in any message
+_IDENTIFIER = re.compile(r"[a-z0-9][a-z0-9._@-]{0,63}")
+_ARGON2ID = "$argon2id$"
+MIN_PASSWORD = 12
+MAX_PASSWORD = 1024  # hashing a megabyte-long "password" would only cost time
+_TRUE = ("1", "true", "oui", "yes", "vrai", "on")
+
+
+class ConfigError(ValueError):
+    """The users file is unreadable or holds a wrong value; the message is French."""
+
+
+@dataclass
+class LocalAccount:
+    """A local account as stored in the users file (the hash never leaves this module's callers)."""
+
+    role: str
+    name: str
+    hash: str
+
+
+@dataclass
+class AuthConfig:
+    """The users file: local accounts, OpenID Connect e-mail and domain rules, the production switch."""
+
+    accounts: dict[str, LocalAccount] = field(default_factory=dict)
+    emails: dict[str, str] = field(default_factory=dict)   # lower-cased address → role
+    domains: dict[str, str] = field(default_factory=dict)  # lower-cased domain → role (lecture only)
+    production: bool = False
+    path: Path | None = None
+
+
+@dataclass(frozen=True)
+class Account:
+    """A logged-in user: identifier, display name, role, and how they logged in (local, oidc or demo)."""
+
+    username: str
+    name: str
+    role: str
+    source: str
+
+
+def users_path(path: str | Path | None = None) -> Path:
+    """The users file: the argument, else $GOUVERNANCE_USERS, else config/utilisateurs.toml."""
+    return settings.users_path(path)
+
+
+def load_config(path: str | Path | None = None) -> AuthConfig:
+    """Read and check the users file; a missing file is an empty configuration (no account)."""
+    target = users_path(path)
+    if not target.exists():
+        return AuthConfig(path=target)
+    try:
+        with target.open("rb") as handle:
+            data = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"Fichier des utilisateurs {target} illisible : {exc}.") from exc
+    except OSError as exc:
+        raise ConfigError(f"Fichier des utilisateurs {target} illisible : {exc.strerror}.") from exc
+    return _parse(data, target)
+
+
+def _parse(data: dict, target: Path) -> AuthConfig:
+    # strict: a misspelt section or key ([compte.x], rôle = …) must not silently leave an account without its role
+    def fail(text: str) -> ConfigError:
+        return ConfigError(f"Fichier des utilisateurs {target} : {text}")
+
+    _only(data, {"production", "comptes", "oidc"}, "", fail)
+    config = AuthConfig(path=target)
+
+    production = _table(data, "production", fail)
+    _only(production, {"exiger_authentification"}, "[production]", fail)
+    required = production.get("exiger_authentification", False)
+    if not isinstance(required, bool):
+        raise fail("[production] exiger_authentification doit valoir true ou false.")
+    config.production = required
+
+    for username, entry in _table(data, "comptes", fail).items():
+        where = f"[comptes.{username}]"
+        if not _IDENTIFIER.fullmatch(username):
+            raise fail(f"identifiant « {username} » invalide (minuscules, chiffres, . _ @ -, 64 caractères au plus).")
+        if not isinstance(entry, dict):
+            raise fail(f"{where} doit être une section.")
+        _only(entry, {"role", "nom", "hash"}, where, fail)
+        role, name, hashed = entry.get("role"), entry.get("nom", username), entry.get("hash")
+        if role not in ROLES:
+            raise fail(f"{where} role « {role} » inconnu (attendu : {', '.join(ROLES)}).")
+        if not isinstance(name, str) or not name.strip():
+            raise fail(f"{where} nom vide.")
+        if not isinstance(hashed, str) or not hashed.startswith(_ARGON2ID) or not hashed.isascii():
+            raise fail(f"{where} hash absent ou invalide : définissez le mot de passe avec "
+                       f"« python -m analytics user passwd {username} ».")
+        config.accounts[username] = LocalAccount(role, name.strip(), hashed)
+
+    oidc = _table(data, "oidc", fail)
+    _only(oidc, {"adresses", "domaines"}, "[oidc]", fail)
+    for email, role in _table(oidc, "adresses", fail, "[oidc.adresses]").items():
+        if "@" not in email or role not in ROLES:
+            raise fail(f"[oidc.adresses] « {email} » = « {role} » : adresse ou rôle invalide.")
+        config.emails[email.strip().lower()] = role
+    for domain, role in _table(oidc, "domaines", fail, "[oidc.domaines]").items():
+        if "@" in domain or not domain.strip():
+            raise fail(f"[oidc.domaines] « {domain} » : écrivez le domaine seul, sans @.")
+        # a domain rule admits people nobody named: never more than reading
+        if role != "lecture":
+            raise fail(f"[oidc.domaines] « {domain} » : une règle de domaine ne peut donner que le rôle lecture ; "
+                       "nommez les adresses qui ont besoin de saisie ou admin dans [oidc.adresses].")
+        config.domains[domain.strip().lower()] = role
+    return config
+
+
+def _table(data: dict, key: str, fail: Callable[[str], ConfigError], where: str | None = None) -> dict:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise fail(f"{where or '[' + key + ']'} doit être une section.")
+    return value
+
+
+def _only(data: dict, allowed: set[str], where: str, fail: Callable[[str], ConfigError]) -> None:
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        place = f" dans {where}" if where else ""
+        raise fail(f"clé(s) inconnue(s){place} : {', '.join(unknown)} (attendu : {', '.join(sorted(allowed))}).")
+
+
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+
+
+def _toml_string(value: str) -> str:
+    """A TOML basic string: quotes, backslashes and control characters escaped, everything else as is."""
+    out = []
+    for ch in value:
+        if ch in _ESCAPES:
+            out.append(_ESCAPES[ch])
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04X}")
+        elif 0xD800 <= ord(ch) <= 0xDFFF:
+            # a lone surrogate (from an undecodable command line) cannot be written as UTF-8
+            raise ConfigError("Texte invalide : caractère non représentable en UTF-8.")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def dumps_config(config: AuthConfig) -> str:
+    """The users file as TOML text (keys always quoted, so that any identifier or address is valid TOML)."""
+    lines = [
+        "# Utilisateurs de Gouvernance m2A. Fichier réécrit par « python -m analytics user … » et par la page",
+        "# Administration : les commentaires ne sont pas conservés. Format documenté dans",
+        "# config/utilisateurs.exemple.toml. Ne versionnez jamais ce fichier.",
+        "",
+        "[production]",
+        f"exiger_authentification = {'true' if config.production else 'false'}",
+    ]
+    for username in sorted(config.accounts):
+        account = config.accounts[username]
+        lines += ["", f"[comptes.{_toml_string(username)}]",
+                  f"nom = {_toml_string(account.name)}",
+                  f"role = {_toml_string(account.role)}",
+                  f"hash = {_toml_string(account.hash)}"]
+    if config.emails:
+        lines += ["", "[oidc.adresses]"]
+        lines += [f"{_toml_string(email)} = {_toml_string(role)}" for email, role in sorted(config.emails.items())]
+    if config.domains:
+        lines += ["", "[oidc.domaines]"]
+        lines += [f"{_toml_string(domain)} = {_toml_string(role)}" for domain, role in sorted(config.domains.items())]
+    return "\n".join(lines) + "\n"
+
+
+def save_config(config: AuthConfig, path: str | Path | None = None) -> Path:
+    """Write the users file atomically, readable by its owner only; return its path."""
+    target = users_path(path or config.path)
+    text = dumps_config(config)
+    _parse(tomllib.loads(text), target)  # never write a file that would not load back
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # write beside the target then rename: a crash leaves the old file or the new one, never half of one
+    handle, temporary = tempfile.mkstemp(prefix=".utilisateurs-", suffix=".toml", dir=target.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, 0o600)  # password hashes: no one else needs to read them
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    config.path = target
+    return target
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Passwords and local accounts
+
+# argon2-cffi's defaults are RFC 9106's second recommended profile (argon2id, 64 MiB, 3 passes, 4 lanes) with a
+# random 16-byte salt per hash: two hashes of the same password differ.
+_HASHER = PasswordHasher()
+
+
+class PasswordRefused(ValueError):
+    """A password that does not meet the rules; the message is French."""
+
+
+def hash_password(password: str) -> str:
+    """A salted argon2id hash of `password` (checked against the rules first)."""
+    check_password(password)
+    return _HASHER.hash(password)
+
+
+def check_password(password: str, username: str | None = None) -> None:
+    """Raise PasswordRefused for a password under 12 characters, absurdly long, or equal to the identifier."""
+    if len(password) < MIN_PASSWORD:
+        raise PasswordRefused(f"Mot de passe trop court : {MIN_PASSWORD} caractères au moins.")
+    if len(password) > MAX_PASSWORD:
+        raise PasswordRefused(f"Mot de passe trop long : {MAX_PASSWORD} caractères au plus.")
+    if username is not None and password.strip().lower() == username.lower():
+        raise PasswordRefused("Le mot de passe ne doit pas être l'identifiant.")
+
+
+def verify_password(hashed: str, password: str) -> bool:
+    """Whether `password` matches the argon2 hash (a malformed hash matches nothing)."""
+    try:
+        return _HASHER.verify(hashed, password)
+    except (VerificationError, InvalidHashError, UnicodeEncodeError):  # a non-ASCII hash cannot even be parsed
+        return False
+
+
+@cache
+def _dummy_hash() -> str:
+    # verified when the account is unknown, so that an unknown identifier costs as much time as a wrong password
+    return _HASHER.hash(os.urandom(16).hex())
+
+
+def normalize_username(username: str) -> str:
+    """The identifier as stored: trimmed and lower-cased."""
+    return username.strip().lower()
+
+
+def check_username(username: str) -> str:
+    """The normalized identifier; ConfigError (French message) if it is not a valid one."""
+    normalized = normalize_username(username)
+    if not _IDENTIFIER.fullmatch(normalized):
+        raise ConfigError(f"Identifiant « {username} » invalide : minuscules, chiffres et . _ @ - seulement, "
+                          "64 caractères au plus, sans espace.")
+    return normalized
+
+
+def set_password(username: str, password: str, role: str | None = None, name: str | None = None,
+                 path: str | Path | None = None) -> Account:
+    """Set the password of an account, creating it if needed (role lecture unless given); return the account."""
+    username = check_username(username)
+    check_password(password, username)
+    if role is not None and role not in ROLES:
+        raise ConfigError(f"Rôle « {role} » inconnu (attendu : {', '.join(ROLES)}).")
+    config = load_config(path)
+    current = config.accounts.get(username)
+    new_role = role or (current.role if current else "lecture")
+    new_name = (name.strip() if name and name.strip() else None) or (current.name if current else username)
+    _keep_an_admin(config, username, new_role)
+    config.accounts[username] = LocalAccount(new_role, new_name, _HASHER.hash(password))
+    save_config(config, users_path(path))
+    return Account(username, new_name, new_role, "local")
+
+
+def set_role(username: str, role: str | None = None, name: str | None = None,
+             path: str | Path | None = None) -> Account:
+    """Change the role and/or display name of an existing account."""
+    username = normalize_username(username)
+    if role is not None and role not in ROLES:
+        raise ConfigError(f"Rôle « {role} » inconnu (attendu : {', '.join(ROLES)}).")
+    config = load_config(path)
+    current = config.accounts.get(username)
+    if current is None:
+        raise ConfigError(f"Compte « {username} » inconnu.")
+    new_role = role or current.role
+    new_name = (name.strip() if name and name.strip() else None) or current.name
+    _keep_an_admin(config, username, new_role)
+    config.accounts[username] = LocalAccount(new_role, new_name, current.hash)
+    save_config(config, users_path(path))
+    return Account(username, new_name, new_role, "local")
+
+
+def remove_user(username: str, path: str | Path | None = None) -> None:
+    """Remove a local account (never the last administrator)."""
+    username = normalize_username(username)
+    config = load_config(path)
+    if username not in config.accounts:
+        raise ConfigError(f"Compte « {username} » inconnu.")
+    _keep_an_admin(config, username, None)
+    del config.accounts[username]
+    save_config(config, users_path(path))
+
+
+def _keep_an_admin(config: AuthConfig, username: str, new_role: str | None) -> None:
+    # without an administrator nobody can manage users from the dashboard; and removing every account would
+    # silently turn the application back into the open demo mode
+    admins = {u for u, a in config.accounts.items() if a.role == "admin"}
+    if admins == {username} and new_role != "admin":
+        raise ConfigError(f"« {username} » est le dernier administrateur : nommez d'abord un autre administrateur.")
+
+
+def users_table(config: AuthConfig) -> pd.DataFrame:
+    """The local accounts for display: identifiant, nom, rôle (never the hashes)."""
+    rows = [(u, a.name, a.role) for u, a in sorted(config.accounts.items())]
+    return pd.DataFrame(rows, columns=["identifiant", "nom", "role"])
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Logging in
+
+FAILURES_BEFORE_DELAY = 3
+FAILURE_WINDOW = timedelta(hours=1)
+MAX_DELAY_SECONDS = 15 * 60
+# failed attempts with a malformed identifier (often a password typed in the wrong field) share one name in the
+# audit trail, so that no such text is stored
+_INVALID_USERNAME = "(identifiant invalide)"
+# Streamlit runs each session in a thread: without this lock, many sessions trying one identifier at the same
+# instant would all pass the delay check before any of their failures is recorded. One check at a time costs
+# a few tens of milliseconds per login, nothing for the few dozen users of the dashboard.
+_LOGIN_LOCK = threading.Lock()
+
+
+class LoginDelayed(Exception):
+    """Too many failed logins for this identifier: wait `seconds` before trying again (French message)."""
+
+    def __init__(self, seconds: int):
+        self.seconds = seconds
+        super().__init__(f"Trop d'essais : réessayez dans {_duration(seconds)}.")
+
+
+def _duration(seconds: int) -> str:
+    if seconds < 120:
+        return f"{seconds} seconde{'s' if seconds > 1 else ''}"
+    minutes = math.ceil(seconds / 60)
+    return f"{minutes} minutes"
+
+
+def login_delay(conn: duckdb.DuckDBPyConnection, username: str, now: datetime | None = None) -> int:
+    """Seconds to wait before `username` may try again (0: now): after 3 consecutive failures within the hour,
+    2 ** (failures - 3) seconds from the last failure, at most 15 minutes."""
+    now = now or datetime.now()
+    row = conn.cursor().execute(query("auth_login_failures"),
+                                {"username": _audit_name(username), "since": now - FAILURE_WINDOW}).fetchall()[0]
+    failures, last_failure = row
+    if failures < FAILURES_BEFORE_DELAY:
+        return 0
+    wait = min(2 ** (failures - FAILURES_BEFORE_DELAY), MAX_DELAY_SECONDS)
+    remaining = (last_failure + timedelta(seconds=wait) - now).total_seconds()
+    # a failure logged "in the future" (the clock went back) still waits no longer than the cap
+    return min(math.ceil(remaining), MAX_DELAY_SECONDS) if remaining > 0 else 0
+
+
+def authenticate(conn: duckdb.DuckDBPyConnection, username: str, password: str, config: AuthConfig,
+                 now: datetime | None = None) -> Account | None:
+    """Check a local login; record 'login' or 'login_failed'; raise LoginDelayed while the identifier must wait.
+
+    The delay applies to unknown identifiers too, and an unknown identifier costs a hash check like a known one,
+    so neither the answer nor its timing tells whether an account exists."""
+    now = now or datetime.now()
+    name = _audit_name(username)
+    with _LOGIN_LOCK:
+        delay = login_delay(conn, username, now)
+        if delay:
+            # refused without checking the password, and not recorded: a script hammering the form must not be
+            # able to fill the audit trail, nor to lengthen the wait beyond what its real attempts earned
+            raise LoginDelayed(delay)
+        account = config.accounts.get(normalize_username(username))
+        if account is None:
+            verify_password(_dummy_hash(), password)
+            audit(conn, name, "login_failed", "compte inconnu", at=now)
+            return None
+        if not verify_password(account.hash, password):
+            audit(conn, name, "login_failed", "mot de passe incorrect", at=now)
+            return None
+        audit(conn, name, "login", "compte local", at=now)
+    return Account(name, account.name, account.role, "local")
+
+
+def _audit_name(username: str) -> str:
+    normalized = normalize_username(username)
+    return normalized if _IDENTIFIER.fullmatch(normalized) else _INVALID_USERNAME
+
+
+def role_for_email(config: AuthConfig, email: str | None, verified: bool | None = None) -> str | None:
+    """The role of an OpenID Connect e-mail: its own entry, else its domain's rule (lecture), else None.
+
+    `verified` is the identity provider's email_verified claim: False refuses any access; a domain rule applies
+    only when it is True, since it admits people nobody named."""
+    if not email or verified is False:
+        return None
+    address = email.strip().lower()
+    if address.count("@") != 1:
+        return None
+    if address in config.emails:
+        return config.emails[address]
+    domain = address.rsplit("@", 1)[1]
+    # exact domain only: neither "x.mulhouse-alsace.fr" nor "mulhouse-alsace.fr.example.com"
+    if verified is True and domain in config.domains:
+        return config.domains[domain]
+    return None
+
+
+def oidc_login(conn: duckdb.DuckDBPyConnection, config: AuthConfig, email: str | None, name: str | None = None,
+               verified: bool | None = None, now: datetime | None = None) -> Account:
+    """The account of a user logged in by OpenID Connect, recording 'login'; AccessDenied (recorded) without a role."""
+    role = role_for_email(config, email, verified)
+    address = (email or "").strip().lower() or "(adresse absente)"
+    if role is None:
+        audit(conn, address, "refused", "connexion OIDC : adresse sans rôle", at=now)
+        raise AccessDenied(f"Accès refusé : l'adresse {address} n'a accès à aucun rôle. "
+                           "Demandez à un administrateur de l'ajouter.", what="login")
+    audit(conn, address, "login", "OpenID Connect", at=now)
+    return Account(address, (name or "").strip() or address, role, "oidc")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Modes: OpenID Connect, local accounts, open demonstration, or refusal in production
+
+DEMO_ROLE = "admin"
+DEMO_ACCOUNT = Account("démonstration", "Démonstration", DEMO_ROLE, "demo")
+DEMO_BANNER = ("Mode démonstration : aucune authentification n'est configurée, tout visiteur a tous les droits. "
+               "Ne chargez pas de données réelles.")
+NO_AUTH_MESSAGE = ("Démarrage refusé : le mode production exige une authentification, et aucune n'est "
+                   "configurée. Ajoutez une section [auth] à .streamlit/secrets.toml (OpenID Connect) ou un compte "
+                   "local avec « python -m analytics user add IDENTIFIANT --role admin ».")
+
+
+class AuthNotConfigured(RuntimeError):
+    """Production requires authentication and none is configured (French message)."""
+
+
+def is_production(config: AuthConfig) -> bool:
+    """Production mode: [production] exiger_authentification = true, or $GOUVERNANCE_PRODUCTION set to 1/true/oui."""
+    return config.production or settings.production_requested()
+
+
+def auth_mode(config: AuthConfig, secrets_has_auth: bool, production: bool) -> str:
+    """"oidc" when secrets.toml has an [auth] section, else "local" with accounts, else "demo" — or raise
+    AuthNotConfigured in production.
+
+    OpenID Connect wins over local accounts, so that a deployment on the authority's identity provider cannot
+    be bypassed by a forgotten local password. The demo role is admin, so that every page can be tried; the demo
+    is meant for the fictitious database and shows DEMO_BANNER."""
+    if secrets_has_auth:
+        return "oidc"
+    if config.accounts:
+        return "local"
+    if production:
+        raise AuthNotConfigured(NO_AUTH_MESSAGE)
+    return "demo"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Audit trail
+
+EVENTS = ("login", "login_failed", "logout", "refused", "import", "record_meeting", "export_named", "backup",
+          "restore", "erase_person", "user_change")
+EVENT_LABELS = {
+    "login": "connexion", "login_failed": "connexion échouée", "logout": "déconnexion", "refused": "accès refusé",
+    "import": "import", "record_meeting": "saisie de séance", "export_named": "export nominatif",
+    "backup": "sauvegarde", "restore": "restauration", "erase_person": "effacement d'une personne",
+    "user_change": "modification d'un compte",
+}
+_MAX_USERNAME, _MAX_DETAIL = 254, 2000  # bounded: an attacker's input must not bloat the trail
+
+
+def audit(conn: duckdb.DuckDBPyConnection, username: str, event: str, detail: str | None = None,
+          at: datetime | None = None) -> None:
+    """Record one audit event (its own transaction); `at` defaults to now."""
+    record(conn.cursor(), username, event, detail, at)
+
+
+def record(cur: duckdb.DuckDBPyConnection, username: str, event: str, detail: str | None = None,
+           at: datetime | None = None) -> None:
+    """Record one audit event on `cur`, inside whatever transaction `cur` has open."""
+    if event not in EVENTS:
+        raise ValueError(f"unknown audit event {event!r}; expected one of {EVENTS}")
+    cur.execute(query("auth_audit"), {
+        "logged_at": at or datetime.now(), "username": (username or "")[:_MAX_USERNAME], "event": event,
+        "detail": None if detail is None else detail[:_MAX_DETAIL],
+    })
+
+
+def audit_events(conn: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.DataFrame:
+    """The `limit` most recent audit events, most recent first: id, logged_at, username, event, detail."""
+    return conn.cursor().execute(query("auth_audit_events"), {"limit": int(limit)}).df()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Command line: python -m analytics user add|passwd|role|remove|list
+
+def cli_username() -> str:
+    """Who runs a command, for the audit trail: "cli:<system account>"."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no user name in a bare container
+        return "cli"
+
+
+def _read_password() -> str:
+    # scripts and tests give the password in the environment; people type it twice, unseen
+    given = settings.password_from_environment()
+    if given is not None:
+        return given
+    first = getpass.getpass("Mot de passe : ")
+    if getpass.getpass("Confirmez le mot de passe : ") != first:
+        raise PasswordRefused("Les deux mots de passe diffèrent.")
+    return first
+
+
+def users_command(action: str, username: str | None = None, role: str | None = None, name: str | None = None,
+                  *, path: str | Path | None = None, db_arg: str | None = None) -> int:
+    """Body of `python -m analytics user add|passwd|role|remove|list`; French messages, exit code 1 on error."""
+    try:
+        config = load_config(path)
+        if action == "list":
+            return _list_users(config)
+        if not username:
+            print("Indiquez l'identifiant du compte.", file=sys.stderr)
+            return 1
+        username = normalize_username(username)
+        exists = username in config.accounts
+        if action == "add":
+            if exists:
+                print(f"Le compte « {username} » existe déjà : changez son mot de passe avec "
+                      f"« user passwd {username} ».", file=sys.stderr)
+                return 1
+            check_username(username)
+            account = set_password(username, _read_password(), role or "lecture", name, path)
+            message, detail = (f"Compte « {username} » créé (rôle {account.role}).",
+                               f"compte {username} créé, rôle {account.role}")
+        elif action in ("passwd", "role", "remove") and not exists:
+            print(f"Compte « {username} » inconnu ({users_path(path)}).", file=sys.stderr)
+            return 1
+        elif action == "passwd":
+            account = set_password(username, _read_password(), role, name, path)
+            message, detail = (f"Mot de passe de « {username} » changé.",
+                               f"mot de passe de {username} changé, rôle {account.role}")
+        elif action == "role":
+            account = set_role(username, role, name, path)
+            message, detail = (f"Compte « {username} » : rôle {account.role}, nom « {account.name} ».",
+                               f"compte {username} modifié, rôle {account.role}")
+        elif action == "remove":
+            remove_user(username, path)
+            message, detail = f"Compte « {username} » supprimé.", f"compte {username} supprimé"
+        else:
+            print(f"Action « {action} » inconnue (attendu : add, passwd, role, remove, list).", file=sys.stderr)
+            return 1
+    except (ConfigError, PasswordRefused) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except (EOFError, KeyboardInterrupt):
+        print("\nAbandon : rien n'a été modifié.", file=sys.stderr)
+        return 1
+    print(message)
+    _audit_user_change(detail, db_arg)
+    return 0
+
+
+def _list_users(config: AuthConfig) -> int:
+    table = users_table(config)
+    if table.empty:
+        print(f"Aucun compte local ({config.path}).")
+        return 0
+    width = max(map(len, table["identifiant"]))
+    for row in table.itertuples():
+        print(f"{row.identifiant:<{width}}  {row.role:<7}  {row.nom}")
+    return 0
+
+
+def _audit_user_change(detail: str, db_arg: str | None) -> None:
+    # best effort: the users file is already changed; the database may not exist yet, or the dashboard may hold it
+    target = db.db_path(db_arg)
+    if not target.exists():
+        return
+    try:
+        conn = db.connect(target)
+    except db.DatabaseUnavailable as exc:
+        print(f"Attention : modification non inscrite au journal d'audit. {exc}", file=sys.stderr)
+        return
+    try:
+        audit(conn, cli_username(), "user_change", detail)
+    finally:
+        conn.close()
+
+
+def audit_table(events: pd.DataFrame) -> pd.DataFrame:
+    """Audit events for display: French column names and event labels."""
+    return pd.DataFrame({
+        "Date": events["logged_at"], "Qui": events["username"],
+        "Évènement": events["event"].map(EVENT_LABELS), "Détail": events["detail"],
+    })

@@ -1,0 +1,190 @@
+"""Erasing a person: their name leaves the database, their anonymous counts stay.
+
+The persons row keeps its id and commune, so memberships and attendance keep pointing at it and every indicator
+(per body, commune, sector, meeting) is unchanged; only the name and the match key, which holds the folded name,
+are replaced, and the name is scrubbed from the change log, the import log and the audit trail.
+
+DuckDB refuses to change match_key (a UNIQUE column) on a row that other tables reference, even inside one
+transaction, so the erasure runs in three short transactions: (1) the person's rows move to a temporary
+anonymous person of the same commune, the name is replaced and scrubbed everywhere, the erasure is audited;
+(2) the key is replaced and the rows move back; (3) the temporary person is deleted. After (1) the name is gone;
+a process stopped after (1) or (2) leaves exact counts, and finish_erasures() completes the work.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from analytics.access import auth
+from analytics.rules import attendance
+from analytics.store import db as database
+from analytics.store.sql import query
+from analytics.wording.text import display_name, fold
+
+ANONYMOUS_LAST_NAME = "ANONYME"
+_MOVES = ("privacy_move_attendance", "privacy_move_delegations", "privacy_move_memberships")
+# each scrub and the parameters its query binds (DuckDB refuses unused ones)
+_SCRUBS = {"privacy_scrub_change_log": ("person_id", "last_name", "first_name"),
+           "privacy_scrub_import_log": ("last_name", "first_name"),
+           "privacy_scrub_audit_events": ("person_id", "last_name", "first_name")}
+_YES = ("o", "oui", "y", "yes")
+
+
+class PersonNotFound(LookupError):
+    """No person with that id; the message is French."""
+
+
+def person(conn: duckdb.DuckDBPyConnection, person_id: int) -> dict[str, Any] | None:
+    """One person: id, names, commune, memberships and attendance_rows counts, erased flag; None if unknown."""
+    frame = conn.cursor().execute(query("privacy_person"), {"person_id": int(person_id)}).df()
+    return None if frame.empty else frame.iloc[0].to_dict()
+
+
+def find_person(conn: duckdb.DuckDBPyConnection, text: str) -> pd.DataFrame:
+    """Persons whose "nom prénom" or "prénom nom" contains `text`, without case or accents (erased ones excluded)."""
+    folded = fold(text or "")
+    frame = conn.cursor().execute(query("privacy_find_person"), {"text": folded}).df()
+    # an empty search would match everybody: nobody is a safer answer for a command that erases
+    return frame.iloc[0:0] if not folded else frame
+
+
+def erase_person(conn: duckdb.DuckDBPyConnection, person_id: int, username: str) -> None:
+    """Replace a person's name by "ANONYME n° <id>" everywhere, keeping every count; audit it (id only)."""
+    person_id = int(person_id)
+    finish_erasures(conn)  # an erasure stopped half-way is completed before another one starts
+    found = person(conn, person_id)
+    if found is None or found["placeholder"]:
+        raise PersonNotFound(f"Aucune personne n° {person_id}.")
+    if found["erased"]:
+        return  # already done: nothing named is left to remove
+    names = {"person_id": person_id, "last_name": found["last_name"], "first_name": found["first_name"]}
+    cur = conn.cursor()
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        placeholder = cur.execute(query("privacy_insert_placeholder"), {"person_id": person_id}).fetchall()[0][0]
+        for step in _MOVES:
+            cur.execute(query(step), {"source_id": person_id, "target_id": placeholder})
+        cur.execute(query("privacy_anonymise_person"), {"person_id": person_id})
+        for step, params in _SCRUBS.items():
+            cur.execute(query(step), {key: names[key] for key in params})
+        auth.record(cur, username, "erase_person", f"personne n° {person_id}")
+        attendance.refresh_tallies(cur)  # the counts now sit on the placeholder
+        cur.execute("COMMIT")
+    except Exception:
+        _rollback(cur)
+        raise
+    _finish(cur, person_id, placeholder)
+
+
+def finish_erasures(conn: duckdb.DuckDBPyConnection) -> int:
+    """Complete the erasures a stopped process left half-done; return how many there were."""
+    cur = conn.cursor()
+    pending = cur.execute(query("privacy_pending_erasures")).fetchall()
+    for placeholder, person_id in pending:
+        _finish(cur, person_id, placeholder)
+    return len(pending)
+
+
+def _finish(cur: duckdb.DuckDBPyConnection, person_id: int, placeholder: int) -> None:
+    # (2) the person's row is referenced by nothing since (1) committed: its key can change, then the rows return
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        cur.execute(query("privacy_rekey_person"), {"person_id": person_id})
+        for step in _MOVES:
+            cur.execute(query(step), {"source_id": placeholder, "target_id": person_id})
+        attendance.refresh_tallies(cur)
+        cur.execute("COMMIT")
+    except Exception:
+        _rollback(cur)
+        raise
+    # (3) a separate transaction again: the rows left the placeholder only once (2) committed
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        cur.execute(query("privacy_delete_placeholder"), {"placeholder_id": placeholder})
+        attendance.refresh_tallies(cur)
+        cur.execute("COMMIT")
+    except Exception:
+        _rollback(cur)
+        raise
+
+
+def _rollback(cur: duckdb.DuckDBPyConnection) -> None:
+    # a failed COMMIT has already rolled the transaction back
+    try:
+        cur.execute("ROLLBACK")
+    except duckdb.TransactionException:
+        pass
+
+
+def describe(found: dict[str, Any]) -> str:
+    """One line about a person for the command line: "n° 3 BERNARD Marie (Wittenheim) — 1 appartenance, …"."""
+    commune = found.get("commune_name")
+    where = commune if isinstance(commune, str) else "sans commune"
+    memberships, rows = int(found["memberships"]), int(found["attendance_rows"])
+    return (f"n° {int(found['person_id'])} {display_name(found['last_name'], found['first_name'])} ({where}) — "
+            f"{memberships} appartenance{'s' if memberships > 1 else ''}, "
+            f"{rows} présence{'s' if rows > 1 else ''} enregistrée{'s' if rows > 1 else ''}")
+
+
+def erase_command(person_id: int | None, name: str | None, db: str | None, yes: bool) -> int:
+    """Body of `python -m analytics erase-person (--id N | --name "NOM Prénom") [--db PATH] [--yes]`."""
+    if (person_id is None) == (name is None):
+        print("Indiquez soit --id N, soit --name « NOM Prénom ».", file=sys.stderr)
+        return 1
+    target = database.db_path(db)
+    if not target.exists():  # connect() would create an empty database and find nobody in it
+        print(f"La base de données {target} n'existe pas.", file=sys.stderr)
+        return 1
+    try:
+        conn = database.connect(target)
+    except database.DatabaseUnavailable as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    try:
+        return _erase(conn, person_id, name, yes)
+    finally:
+        conn.close()
+
+
+def _erase(conn: duckdb.DuckDBPyConnection, person_id: int | None, name: str | None, yes: bool) -> int:
+    finish_erasures(conn)
+    if person_id is not None:
+        found = person(conn, person_id)
+        if found is None or found["placeholder"]:
+            print(f"Aucune personne n° {person_id}.", file=sys.stderr)
+            return 1
+        if found["erased"]:
+            print(f"La personne n° {person_id} est déjà effacée.")
+            return 0
+    else:
+        matches = find_person(conn, name or "")
+        if matches.empty:
+            print(f"Aucune personne ne correspond à « {name} ».", file=sys.stderr)
+            return 1
+        if len(matches) > 1:
+            print(f"{len(matches)} personnes correspondent à « {name} » :", file=sys.stderr)
+            for row in matches.to_dict("records"):
+                print(f"  {describe(row)}", file=sys.stderr)
+            print("Relancez avec --id N pour choisir la personne à effacer.", file=sys.stderr)
+            return 1
+        found = matches.iloc[0].to_dict()
+    print(f"Personne à effacer : {describe(found)}.")
+    print("Son nom sera remplacé par « ANONYME n° … » partout dans la base ; ses appartenances et présences "
+          "restent comptées, anonymement. C'est définitif.")
+    if not yes:
+        try:
+            answer = input("Confirmez-vous l'effacement ? (oui/non) ")
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() not in _YES:
+            print("Abandon : rien n'a été effacé.", file=sys.stderr)
+            return 1
+    erased_id = int(found["person_id"])
+    erase_person(conn, erased_id, auth.cli_username())
+    print(f"Personne n° {erased_id} effacée. Retirez aussi son nom des fichiers sources (un nouvel import le "
+          "recréerait) ; les sauvegardes antérieures le contiennent encore.")
+    return 0

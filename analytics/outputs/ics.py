@@ -1,0 +1,39 @@
+"""ICS calendar of the planned meetings, for Outlook, Thunderbird or a phone."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import duckdb
+from icalendar import Calendar, Event
+
+from analytics.wording import labels
+from analytics.store.sql import query
+
+PRODID = "-//Mulhouse Alsace Agglomération//Gouvernance m2A//FR"
+
+
+def uid(body_code: str, day: date) -> str:
+    """A meeting's identifier in calendars: stable across exports, imports and restores (body and date)."""
+    return f"{body_code}-{day:%Y%m%d}@gouvernance.m2a"
+
+
+def planned_calendar(conn: duckdb.DuckDBPyConnection, since: date, body_code: str | None = None) -> bytes:
+    """Every planned meeting from `since` on (of one body, or all) as an all-day event."""
+    rows = conn.cursor().execute(query("ics_planned_meetings"), {"since": since, "body": body_code}).fetchall()
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", "Gouvernance m2A — séances prévues")
+    stamp = datetime.now(timezone.utc).replace(microsecond=0)
+    for code, name, day, fmt, kind in rows:
+        event = Event()
+        event.add("uid", uid(code, day))
+        event.add("dtstamp", stamp)
+        event.add("dtstart", day)
+        event.add("dtend", day + timedelta(days=1))
+        event.add("summary", name)
+        event.add("description", f"Séance prévue — {labels.MEETING_FORMAT[fmt]}, {labels.MEETING_TYPE[kind]}.")
+        event.add("categories", [code])
+        calendar.add_component(event)
+    return calendar.to_ical()

@@ -1,0 +1,251 @@
+"""Alerts for the réunion de direction: what breaks the law or the charter, what is at risk, what data is missing.
+
+Severity (1 = most serious) ranks the kinds, not the individual alerts:
+legal obligations of the CGCT first (legal floor, quorum, proxies, requested conferences), then the charter's
+cadence, then the attendance of individuals, then what can still be saved (cadence at risk), and last the
+completeness of the data (missing sign-in sheets). Within a severity the most recent date comes first.
+
+The date of an alert: the end of the period (cadence, legal floor), the meeting (quorum, proxies, requests, sheets),
+the absence that completes the run of three (consecutive absences), as_of (low attendance, judged on the 12 months
+ending at as_of whatever the range).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import duckdb
+import pandas as pd
+from babel.dates import format_date
+
+from analytics.rules import attendance, cadence, quorum
+from analytics.wording.format import long_date, percent
+
+KINDS = (
+    "legal_floor_missed",    # CGCT L5211-11: the Conseil met in no sitting during a calendar quarter
+    "quorum_not_reached",    # CGCT L2121-17: the deliberations of that sitting are open to annulment
+    "proxy_limit",           # CGCT L2121-20: a vote cast under a second proxy is irregular
+    "request_rule",          # CGCT L5211-11-3: requested conférence below ⅓ of the mayors or beyond 4 a year
+    "cadence_missed",        # the charter's cadence was not kept during a period now over
+    "consecutive_absences",  # an individual follow-up signal, not a legal finding for an EPCI
+    "low_attendance",        # an individual under the body's expected rate
+    "cadence_at_risk",       # still fixable: the period ends within AT_RISK_DAYS
+    "sheet_missing",         # data completeness, not behaviour
+)
+SEVERITY = {kind: rank for rank, kind in enumerate(KINDS, start=1)}
+COLUMNS = ["kind", "severity", "body_code", "body_name", "person_id", "person", "date", "message"]
+AT_RISK_DAYS = 15
+
+_RULE_TEXT = {
+    "monthly": "au moins une séance par mois",
+    "bimonthly": "au moins une séance tous les deux mois",
+    "quarterly": "au moins une séance par trimestre",
+    "alternating": "une séance chaque mois {phase}, en alternance",
+}
+
+
+def month_year(day: date) -> str:
+    """"mars 2025" (French month names are lower-case)."""
+    return format_date(day, "MMMM y", locale="fr_FR")
+
+
+def quarter_label(day: date) -> str:
+    """"1er trimestre 2025", "3e trimestre 2024"."""
+    quarter = (day.month - 1) // 3 + 1
+    return f"{quarter}{'er' if quarter == 1 else 'e'} trimestre {day.year}"
+
+
+def rule_text(rule: str, n: int | None = None, phase: str | None = None) -> str:
+    """The cadence rule in French for messages: "au moins 5 séances par an", "au moins une séance par mois"…"""
+    if rule == "min_per_year":
+        return "au moins une séance par an" if n == 1 else f"au moins {n} séances par an"
+    if rule == "avg_every_months":
+        return f"en moyenne une séance tous les {n} mois, soit {max(1, 12 // (n or 12))} sur 12 mois glissants"
+    if rule == "on_demand":
+        return "pas de rythme fixé"
+    return _RULE_TEXT[rule].format(phase="impair" if phase == "odd" else "pair")
+
+
+def _of(text: str) -> str:
+    """French "de" with elision: "de mars", "d'avril", "d'octobre"."""
+    return f"d'{text}" if text[:1] in "aeiouyéèêàâîôûh" else f"de {text}"
+
+
+def _period_text(rule: str, start: date, end: date) -> str:
+    """The period as it reads after a verb: "en mars 2024", "au 3e trimestre 2024", "d'avril 2023 à mars 2024…"."""
+    if rule in ("monthly", "alternating"):
+        return f"en {month_year(start)}"
+    if rule == "bimonthly":
+        return f"en {format_date(start, 'MMMM', locale='fr_FR')}–{month_year(end)}"
+    if rule == "quarterly":
+        return f"au {quarter_label(start)}"
+    if rule == "avg_every_months":
+        return f"{_of(month_year(start))} à {month_year(end)} (12 mois glissants)"
+    return f"en {start.year}"
+
+
+def _held_text(held: int, required: int, when: str) -> str:
+    """"aucune séance tenue en mars 2024" or "4 séances tenues … pour 6 requises"."""
+    if held == 0:
+        return f"aucune séance tenue {when}"
+    plural = "s" if held > 1 else ""
+    return f"{held} séance{plural} tenue{plural} {when} pour {required} requises"
+
+
+def _day(value: Any) -> date:
+    return pd.Timestamp(value).date()
+
+
+def _alert(kind: str, body_code: str | None, body_name: str | None, day: Any, message: str,
+           person_id: int | None = None, person: str | None = None) -> dict[str, Any]:
+    return {"kind": kind, "severity": SEVERITY[kind], "body_code": body_code, "body_name": body_name,
+            "person_id": person_id, "person": person, "date": _day(day), "message": message}
+
+
+def _cadence(conn: duckdb.DuckDBPyConnection, start: date, end: date, as_of: date) -> list[dict[str, Any]]:
+    rules = cadence.catalogue(conn).set_index("code")
+    found = []
+    for p in cadence.periods(conn, start, end, as_of).itertuples(index=False):
+        if p.status not in ("missed", "in_progress"):
+            continue
+        period_start, period_end = _day(p.period_start), _day(p.period_end)
+        n = rules.at[p.body_code, "cadence_n"]
+        # an alternating body's phase is the parity of its periods' months
+        rule = rule_text(p.rule, None if pd.isna(n) else int(n), "odd" if period_start.month % 2 else "even")
+        held = _held_text(int(p.held), int(p.required), _period_text(p.rule, period_start, period_end))
+        if p.status == "missed":
+            found.append(_alert("cadence_missed", p.body_code, p.body_name, period_end,
+                                f"{p.body_name} : {held} (règle : {rule})."))
+        elif int(p.days_left) <= AT_RISK_DAYS:
+            days = int(p.days_left)
+            left = "aujourd'hui" if days == 0 else f"dans {days} jour{'s' if days > 1 else ''}"
+            found.append(_alert("cadence_at_risk", p.body_code, p.body_name, period_end,
+                                f"{p.body_name} : {held} ; échéance le {long_date(period_end)}, {left} "
+                                f"(règle : {rule})."))
+    return found
+
+
+def _legal_floor(conn: duckdb.DuckDBPyConnection, start: date, end: date, as_of: date) -> list[dict[str, Any]]:
+    return [
+        _alert("legal_floor_missed", q.body_code, q.body_name, q.period_end,
+               f"{q.body_name} : aucune séance au {quarter_label(_day(q.period_start))} "
+               "(plancher légal : une par trimestre, CGCT L5211-11).")
+        for q in cadence.legal_floor(conn, start, end, as_of).itertuples(index=False)
+        if q.status == "missed"
+    ]
+
+
+def _quorum(conn: duckdb.DuckDBPyConnection, start: date, end: date) -> list[dict[str, Any]]:
+    sittings = quorum.quorum(conn, start, end)
+    names = _body_names(conn)
+    found = []
+    for s in sittings.itertuples(index=False):
+        # a sitting reconvened after a failed one needs no quorum (exempt)
+        if bool(s.reached) or bool(s.exempt):
+            continue
+        present = int(s.present)
+        members = f"{present} membre{'s' if present > 1 else ''} présent{'s' if present > 1 else ''}"
+        found.append(_alert(
+            "quorum_not_reached", s.body_code, names.get(s.body_code), s.meeting_date,
+            f"{names.get(s.body_code)}, séance du {long_date(_day(s.meeting_date))} : quorum non atteint "
+            f"({members} sur {int(s.in_office)} en exercice, {int(s.required)} requis ; "
+            "les pouvoirs ne comptent pas, CGCT L2121-17)."))
+    return found
+
+
+def _proxies(conn: duckdb.DuckDBPyConnection, start: date, end: date) -> list[dict[str, Any]]:
+    return [
+        _alert("proxy_limit", p.body_code, p.body_name, p.meeting_date,
+               f"{p.body_name}, séance du {long_date(_day(p.meeting_date))} : {p.holder_name} détient "
+               f"{int(p.proxies)} pouvoirs, un membre ne peut en détenir qu'un seul (CGCT L2121-20).",
+               person_id=int(p.holder_id), person=p.holder_name)
+        for p in quorum.proxy_overload(conn, start, end).itertuples(index=False)
+    ]
+
+
+def _requests(conn: duckdb.DuckDBPyConnection, start: date, end: date) -> list[dict[str, Any]]:
+    found = []
+    for r in cadence.requested_conferences(conn, start, end).itertuples(index=False):
+        if r.status == "cancelled":
+            continue  # never convened: neither rule applies
+        day = _day(r.meeting_date)
+        if not pd.isna(r.threshold_met) and not bool(r.threshold_met):
+            found.append(_alert(
+                "request_rule", r.body_code, r.body_name, day,
+                f"{r.body_name} du {long_date(day)}, convoquée à la demande de {int(r.requesters)} maire"
+                f"{'s' if r.requesters > 1 else ''} : il faut la demande d'au moins un tiers des maires, soit "
+                f"{int(r.threshold)} sur {int(r.mayors)} (CGCT L5211-11-3)."))
+        if bool(r.over_limit):
+            found.append(_alert(
+                "request_rule", r.body_code, r.body_name, day,
+                f"{r.body_name} du {long_date(day)} : {int(r.rank_in_year)}e réunion à la demande des maires en "
+                f"{day.year}, au-delà des 4 permises par an (CGCT L5211-11-3)."))
+    return found
+
+
+def _absences(conn: duckdb.DuckDBPyConnection, start: date, end: date) -> list[dict[str, Any]]:
+    return [
+        # dated by the absence that completes the run of 3 (attendance.consecutive_absences' last_date)
+        _alert("consecutive_absences", a.body_code, a.body_name, a.last_date,
+               f"{a.body_name} — {a.name} : {int(a.streak)} absences non excusées consécutives depuis le "
+               f"{long_date(_day(a.first_date))} (la 3e le {long_date(_day(a.last_date))}). Alerte de suivi de "
+               "l'assiduité, non un constat juridique : la règle des trois absences du droit local "
+               "d'Alsace-Moselle (CGCT L2541-10) vise les conseils municipaux, pas l'intercommunalité.",
+               person_id=int(a.person_id), person=a.name)
+        for a in attendance.consecutive_absences(conn, start, end, run=3).itertuples(index=False)
+    ]
+
+
+def _low_attendance(conn: duckdb.DuckDBPyConnection, as_of: date) -> list[dict[str, Any]]:
+    return [
+        _alert("low_attendance", p.body_code, p.body_name, as_of,
+               f"{p.body_name} — {p.name} : présence de {percent(p.presence_rate)} sur les 12 derniers mois "
+               f"({int(p.recorded)} convocations renseignées), sous le taux attendu de {percent(p.required_rate)}.",
+               person_id=int(p.person_id), person=p.name)
+        for p in attendance.low_attendance(conn, as_of, min_recorded=4).itertuples(index=False)
+    ]
+
+
+def _sheets(conn: duckdb.DuckDBPyConnection, start: date, end: date) -> list[dict[str, Any]]:
+    found = []
+    for s in attendance.missing_sheets(conn, start, end).itertuples(index=False):
+        day = _day(s.meeting_date)
+        convened, missing = int(s.convened), int(s.not_recorded)
+        if missing >= convened:
+            detail = f"feuille d'émargement non saisie ({convened} convoqué{'s' if convened > 1 else ''})"
+        else:
+            detail = f"présence non renseignée pour {missing} des {convened} convoqués"
+        found.append(_alert("sheet_missing", s.body_code, s.body_name, day,
+                            f"{s.body_name}, séance du {long_date(day)} : {detail}."))
+    return found
+
+
+def _body_names(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    frame = cadence.catalogue(conn)
+    return dict(zip(frame["code"], frame["name"]))
+
+
+def compute(conn: duckdb.DuckDBPyConnection, start: date, end: date, as_of: date) -> pd.DataFrame:
+    """Alerts about [start, end] judged at as_of (low attendance: the 12 months to as_of), most serious first."""
+    sources: list[Callable[[], list[dict[str, Any]]]] = [
+        lambda: _legal_floor(conn, start, end, as_of),
+        lambda: _quorum(conn, start, end),
+        lambda: _proxies(conn, start, end),
+        lambda: _requests(conn, start, end),
+        lambda: _cadence(conn, start, end, as_of),
+        lambda: _absences(conn, start, end),
+        lambda: _low_attendance(conn, as_of),
+        lambda: _sheets(conn, start, end),
+    ]
+    found = [alert for source in sources for alert in source()]
+    frame = pd.DataFrame(found, columns=COLUMNS)
+    frame["severity"] = frame["severity"].astype(int)
+    frame["person_id"] = frame["person_id"].astype("Int64")
+    # None, not NaN, where an alert concerns no one
+    frame["person"] = frame["person"].astype(object).where(frame["person"].notna(), None)
+    frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[us]")
+    frame = frame.sort_values(["severity", "date", "body_code", "message"], ascending=[True, False, True, True],
+                              kind="stable", na_position="last")
+    return frame.reset_index(drop=True)

@@ -1,0 +1,28 @@
+"""Checks of the law on sittings (DESIGN.md §4): the quorum of the Conseil and the one-proxy limit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from analytics.rules.attendance import with_display_name
+from analytics.store.sql import query
+
+# The body whose sittings need a quorum: the Conseil d'Agglomération, the deliberative assembly.
+QUORUM_BODY = "conseil"
+
+
+def quorum(conn: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.DataFrame:
+    """Quorum of every held sitting of the Conseil in [start, end]: in office, present, required, reached, margin."""
+    cur = conn.cursor()
+    return cur.execute(query("quorum_quorum"), {"body": QUORUM_BODY, "start": start, "end": end}).df()
+
+
+def proxy_overload(conn: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.DataFrame:
+    """Members holding more than one proxy at a held meeting of any body in [start, end]."""
+    cur = conn.cursor()
+    rows = cur.execute(query("quorum_proxy_overload"), {"start": start, "end": end}).df()
+    named = with_display_name(rows, to="holder_name")
+    return named[["meeting_id", "body_code", "body_name", "meeting_date", "holder_id", "holder_name", "proxies"]]

@@ -1,0 +1,110 @@
+"""Reference data shipped in data/: the 39 communes and the catalogue of bodies."""
+
+from __future__ import annotations
+
+import csv
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from analytics import settings
+from analytics.store.sql import query
+
+DATA_DIR = settings.DATA_DIR
+COMMUNES_FILE = DATA_DIR / "communes.csv"
+BODIES_FILE = DATA_DIR / "bodies.toml"
+
+
+@dataclass(frozen=True)
+class Body:
+    """One governance body of the catalogue."""
+
+    code: str
+    name: str
+    family: str
+    cadence_rule: str
+    cadence_n: int | None = None
+    cadence_phase: str | None = None
+    alternates_with: str | None = None
+    legal_floor: str | None = None
+    required_rate: float | None = None
+    sector: str | None = None
+    project_start: date | None = None
+    project_end: date | None = None
+    sort_order: int = 0
+
+
+_TOML_KEYS = {
+    "code": "code", "nom": "name", "famille": "family", "regle": "cadence_rule", "n": "cadence_n",
+    "phase": "cadence_phase", "alterne_avec": "alternates_with", "plancher_legal": "legal_floor",
+    "seuil": "required_rate", "secteur": "sector", "debut": "project_start", "fin": "project_end",
+    "ordre": "sort_order",
+}
+
+
+def communes_frame(path: Path = COMMUNES_FILE) -> pd.DataFrame:
+    """The communes file as a DataFrame with the columns of the communes table."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter=";"))
+    return pd.DataFrame(
+        {
+            "insee": [r["insee"] for r in rows],
+            "name": [r["commune"] for r in rows],
+            "population_2019": [int(r["population_2019"]) for r in rows],
+            "population_2022": [int(r["population_2022"]) for r in rows],
+            "population_2025": [int(r["population_2025"]) for r in rows],
+            "council_size": [int(r["conseil_municipal"]) for r in rows],
+            "lat": [float(r["lat"]) for r in rows],
+            "lon": [float(r["lon"]) for r in rows],
+            "sector": [r["secteur"] for r in rows],
+        }
+    )
+
+
+def bodies(path: Path = BODIES_FILE) -> list[Body]:
+    """The catalogue of bodies, in display order."""
+    with path.open("rb") as handle:
+        entries = tomllib.load(handle)["instance"]
+    catalogue = []
+    for entry in entries:
+        unknown = set(entry) - set(_TOML_KEYS)
+        if unknown:
+            raise ValueError(f"{path.name} : clé(s) inconnue(s) {sorted(unknown)} pour l'instance {entry.get('code')}")
+        catalogue.append(Body(**{_TOML_KEYS[key]: value for key, value in entry.items()}))
+    codes = {body.code for body in catalogue}
+    for body in catalogue:
+        if body.alternates_with and body.alternates_with not in codes:
+            raise ValueError(f"{path.name} : {body.code} alterne avec une instance inconnue {body.alternates_with}")
+    return sorted(catalogue, key=lambda body: (body.sort_order, body.code))
+
+
+def bodies_frame(path: Path = BODIES_FILE) -> pd.DataFrame:
+    """The catalogue as a DataFrame with the columns of the bodies table."""
+    frame = pd.DataFrame([body.__dict__ for body in bodies(path)])
+    # keep integer and date columns typed even where every value is missing
+    frame["cadence_n"] = frame["cadence_n"].astype("Int64")
+    for column in ("project_start", "project_end"):
+        frame[column] = pd.to_datetime(frame[column]).dt.date
+    return frame
+
+
+def load(conn: duckdb.DuckDBPyConnection) -> None:
+    """Insert the communes and bodies the database lacks; rows already there are left as edited."""
+    cur = conn.cursor()
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        cur.register("ref_communes", communes_frame())
+        cur.register("ref_bodies", bodies_frame())
+        cur.execute(query("reference_insert_communes"))
+        cur.execute(query("reference_insert_bodies"))
+        cur.execute("COMMIT")
+    except Exception:
+        cur.execute("ROLLBACK")
+        raise
+    finally:
+        cur.unregister("ref_communes")
+        cur.unregister("ref_bodies")
