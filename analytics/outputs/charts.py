@@ -14,21 +14,12 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
+from analytics.outputs.palette import (ATTENDANCE_COLOURS, BLUE, CADENCE_COLOURS, CADENCE_LABELS, GREEN, GREY, INK, LIGHT,
+                                       MEETING_COLOURS, ORANGE, SECTOR_COLOURS, VERMILLION)
 from analytics.wording.format import percent
 
 # Okabe & Ito (2008), "Color Universal Design".
-BLUE, SKY, GREEN, YELLOW, ORANGE, VERMILLION, PURPLE = (
-    "#0072B2", "#56B4E9", "#009E73", "#F0E442", "#E69F00", "#D55E00", "#CC79A7")
-GREY, LIGHT, INK = "#9AA3AD", "#E9ECEF", "#1C2430"
-
-CADENCE_COLOURS = {"met": BLUE, "in_progress": YELLOW, "missed": VERMILLION, "no_rule": LIGHT, "none": "#FFFFFF"}
-CADENCE_LABELS = {"met": "respectée", "in_progress": "en cours", "missed": "manquée", "no_rule": "sans règle",
-                  "none": "pas d'obligation ce mois-ci"}
-ATTENDANCE_COLOURS = {"present": BLUE, "remote": SKY, "proxy": GREEN, "substituted": PURPLE, "excused": ORANGE,
-                      "absent": VERMILLION, "not_recorded": LIGHT}
-MEETING_COLOURS = {"held": BLUE, "planned": SKY, "cancelled": VERMILLION}
 MEETING_SYMBOLS = {"held": "circle", "planned": "circle-open", "cancelled": "x"}
-SECTOR_COLOURS = {"Centre": BLUE, "Nord": ORANGE, "Sud": GREEN}
 SECTOR_SYMBOLS = {"Centre": "circle", "Nord": "diamond", "Sud": "square"}
 # cos(47.75°) ≈ 0.673: one degree of longitude is 0.673 times one degree of latitude at Mulhouse
 MAP_SCALE_RATIO = 1 / math.cos(math.radians(47.75))

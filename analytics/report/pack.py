@@ -49,7 +49,7 @@ from analytics.rules import attendance, cadence
 from analytics.screens import calendrier as calendar, synthese as synthesis, territoires as territories, views
 from analytics.store import db as database
 from analytics.rules.alerts import rule_text
-from analytics.outputs.charts import (BLUE, CADENCE_COLOURS, CADENCE_LABELS, GREEN, GREY, INK, MEETING_COLOURS, ORANGE,
+from analytics.outputs.palette import (BLUE, CADENCE_COLOURS, CADENCE_LABELS, GREEN, GREY, INK, MEETING_COLOURS, ORANGE,
                               VERMILLION)
 from analytics.wording.display import ALERT_KIND, long_day, month_name, plural, points, short_date, weekday_date
 from analytics.wording.format import LOCALE, month_label, number, percent

@@ -18,7 +18,7 @@ from pathlib import Path
 from fpdf import FPDF
 
 from analytics import settings
-from analytics.outputs.charts import BLUE, GREY, INK, LIGHT, ORANGE, SKY, VERMILLION
+from analytics.outputs.palette import BLUE, GREY, INK, LIGHT, ORANGE, SKY, VERMILLION
 
 FONT_DIR = settings.FONT_DIR
 FONT = "DejaVu"

@@ -13,8 +13,8 @@ import pandas as pd
 from babel.dates import format_date
 
 from analytics.wording.format import LOCALE, number, percent
+from analytics.wording.labels import CADENCE_STATUS  # noqa: F401  (re-exported until the screens import labels)
 
-CADENCE_STATUS = {"met": "respectée", "missed": "manquée", "in_progress": "en cours", "no_rule": "sans règle"}
 MEETING_STATUS_PLURAL = {"held": "tenues", "cancelled": "annulées", "planned": "prévues"}
 ALERT_KIND = {
     "legal_floor_missed": "Plancher légal non tenu",

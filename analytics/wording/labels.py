@@ -15,6 +15,8 @@ ATTENDANCE_STATUS = {
     "substituted": "suppléé",
     "not_recorded": "non renseigné",
 }
+CADENCE_STATUS = {"met": "respectée", "missed": "manquée", "in_progress": "en cours", "not_judged": "non jugée",
+                  "no_rule": "sans règle"}
 MEETING_STATUS = {"held": "tenue", "cancelled": "annulée", "planned": "prévue"}
 MEETING_FORMAT = {"in_person": "présentiel", "video": "visio", "mixed": "mixte"}
 MEETING_TYPE = {"ordinary": "ordinaire", "requested": "à la demande", "reconvened": "reconvoquée"}
