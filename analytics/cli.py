@@ -1,13 +1,37 @@
-"""Command line: import, demo, seats, indicators, benchmarks. Messages are French; exit code 1 on bad input."""
+"""Command line: every command body. Messages are French; exit code 1 on bad input, never a traceback.
+
+The engine modules return values or raise French exceptions; only this module (and the benchmarks it runs) prints.
+Imports are lazy so that `seats` stays instant and needs no database.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
+from functools import wraps
 from pathlib import Path
+from typing import TYPE_CHECKING, ParamSpec
 
+import duckdb
+
+from analytics import settings
 from analytics.ingest.templates import parse_date
+from analytics.wording.format import number
+
+if TYPE_CHECKING:
+    from analytics.access.auth import AuthConfig
+
+_YES = ("o", "oui", "y", "yes")
+_P = ParamSpec("_P")
+
+
+class _Failed(Exception):
+    """A command stops here; its French message is already printed."""
 
 
 def _date(text: str) -> date:
@@ -15,6 +39,308 @@ def _date(text: str) -> date:
     if day is None:
         raise argparse.ArgumentTypeError(f"date impossible « {text} » (attendu AAAA-MM-JJ ou JJ/MM/AAAA)")
     return day
+
+
+def _command(body: Callable[_P, int]) -> Callable[_P, int]:
+    """A command body: a database that cannot open ends it with exit code 1 (its message is already printed)."""
+    @wraps(body)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> int:
+        try:
+            return body(*args, **kwargs)
+        except _Failed:
+            return 1
+    return run
+
+
+def _fail(message: object) -> int:
+    print(message, file=sys.stderr)
+    return 1
+
+
+@contextmanager
+def _database(db_arg: str | Path | None, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The database for one command, closed at the end; a French message and exit code 1 when it cannot open."""
+    from analytics.store import db
+
+    try:
+        conn = db.connect(db_arg, read_only=read_only)
+    except db.DatabaseUnavailable as exc:
+        print(exc, file=sys.stderr)
+        raise _Failed from exc
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+@_command
+def import_command(files: list[Path], db_arg: str | None) -> int:
+    """Import template files in one transaction; list every problem and change nothing on error."""
+    from analytics.ingest import importer
+
+    missing = [f for f in files if not f.is_file()]
+    for path in missing:
+        print(f"{path} : fichier introuvable.", file=sys.stderr)
+    if missing:
+        return 1
+    with _database(db_arg) as conn:
+        try:
+            result = importer.import_files(conn, files)
+        except importer.ImportRefused as refused:
+            print(f"Import refusé : {len(refused.problems)} erreur(s), la base n'a pas été modifiée.", file=sys.stderr)
+            for problem in refused.problems:
+                print(f"  {problem}", file=sys.stderr)
+            return 1
+    print(f"Import réussi : {number(result.added)} ligne(s) ajoutée(s), {number(result.updated)} modifiée(s), "
+          f"{number(result.unchanged)} inchangée(s).")
+    return 0
+
+
+@_command
+def demo_command(db_arg: str | None, seed: int, today: date | None) -> int:
+    """Build the demo database from scratch (the file is replaced)."""
+    from analytics.ingest import demo
+
+    path = settings.db_path(db_arg)
+    started = time.perf_counter()
+    for stale in (path, path.with_name(path.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    with _database(path) as conn:
+        result = demo.build(conn, seed=seed, today=today or date.today())
+    print(f"Base de démonstration créée : {path} ({number(result.added)} lignes, "
+          f"{number(time.perf_counter() - started, 1)} s). Toutes les personnes sont fictives.")
+    return 0
+
+
+@_command
+def backup_command(folder: Path, db_arg: str | None) -> int:
+    """`python -m analytics backup DIR`."""
+    from analytics.store import backup
+
+    with _database(db_arg) as conn:
+        manifest = backup.backup(conn, folder)
+    rows = sum(manifest["rows"].values())
+    print(f"Sauvegarde écrite dans {folder} : {len(backup.TABLES)} tables, {number(rows)} lignes.")
+    return 0
+
+
+@_command
+def restore_command(folder: Path, db_arg: str | None) -> int:
+    """`python -m analytics restore DIR`."""
+    from analytics.store import backup, db
+
+    try:
+        manifest = backup.restore(folder, db_arg)
+    except (backup.BackupError, db.DatabaseUnavailable) as exc:
+        return _fail(exc)
+    print(f"Base restaurée depuis {folder} (sauvegarde du {manifest['created_at'][:10]}, "
+          f"{number(sum(manifest['rows'].values()))} lignes) : {settings.db_path(db_arg)}")
+    return 0
+
+
+@_command
+def users_command(action: str, username: str | None = None, role: str | None = None, name: str | None = None,
+                  *, path: str | Path | None = None, db_arg: str | None = None) -> int:
+    """Body of `python -m analytics user add|passwd|role|remove|list`; French messages, exit code 1 on error."""
+    from analytics.access import auth
+
+    try:
+        config = auth.load_config(path)
+        if action == "list":
+            return _list_users(config)
+        if not username:
+            return _fail("Indiquez l'identifiant du compte.")
+        username = auth.normalize_username(username)
+        exists = username in config.accounts
+        if action == "add":
+            if exists:
+                return _fail(f"Le compte « {username} » existe déjà : changez son mot de passe avec "
+                             f"« user passwd {username} ».")
+            auth.check_username(username)
+            account = auth.set_password(username, _read_password(), role or "lecture", name, path)
+            message, detail = (f"Compte « {username} » créé (rôle {account.role}).",
+                               f"compte {username} créé, rôle {account.role}")
+        elif action in ("passwd", "role", "remove") and not exists:
+            return _fail(f"Compte « {username} » inconnu ({settings.users_path(path)}).")
+        elif action == "passwd":
+            account = auth.set_password(username, _read_password(), role, name, path)
+            message, detail = (f"Mot de passe de « {username} » changé.",
+                               f"mot de passe de {username} changé, rôle {account.role}")
+        elif action == "role":
+            account = auth.set_role(username, role, name, path)
+            message, detail = (f"Compte « {username} » : rôle {account.role}, nom « {account.name} ».",
+                               f"compte {username} modifié, rôle {account.role}")
+        elif action == "remove":
+            auth.remove_user(username, path)
+            message, detail = f"Compte « {username} » supprimé.", f"compte {username} supprimé"
+        else:
+            return _fail(f"Action « {action} » inconnue (attendu : add, passwd, role, remove, list).")
+    except (auth.ConfigError, auth.PasswordRefused) as exc:
+        return _fail(exc)
+    except (EOFError, KeyboardInterrupt):
+        return _fail("\nAbandon : rien n'a été modifié.")
+    print(message)
+    _audit_user_change(detail, db_arg)
+    return 0
+
+
+def _read_password() -> str:
+    import getpass
+
+    from analytics.access import auth
+
+    # scripts and tests give the password in the environment; people type it twice, unseen
+    given = settings.password_from_environment()
+    if given is not None:
+        return given
+    first = getpass.getpass("Mot de passe : ")
+    if getpass.getpass("Confirmez le mot de passe : ") != first:
+        raise auth.PasswordRefused("Les deux mots de passe diffèrent.")
+    return first
+
+
+def _list_users(config: AuthConfig) -> int:
+    from analytics.access import auth
+
+    table = auth.users_table(config)
+    if table.empty:
+        print(f"Aucun compte local ({config.path}).")
+        return 0
+    width = max(map(len, table["identifiant"]))
+    for row in table.itertuples():
+        print(f"{row.identifiant:<{width}}  {row.role:<7}  {row.nom}")
+    return 0
+
+
+def _audit_user_change(detail: str, db_arg: str | None) -> None:
+    from analytics.access import auth
+    from analytics.store import db
+
+    # best effort: the users file is already changed; the database may not exist yet, or the dashboard may hold it
+    target = settings.db_path(db_arg)
+    if not target.exists():
+        return
+    try:
+        conn = db.connect(target)
+    except db.DatabaseUnavailable as exc:
+        print(f"Attention : modification non inscrite au journal d'audit. {exc}", file=sys.stderr)
+        return
+    try:
+        auth.audit(conn, auth.cli_username(), "user_change", detail)
+    finally:
+        conn.close()
+
+
+@_command
+def erase_command(person_id: int | None, name: str | None, db_arg: str | None, yes: bool) -> int:
+    """Body of `python -m analytics erase-person (--id N | --name "NOM Prénom") [--db PATH] [--yes]`."""
+    if (person_id is None) == (name is None):
+        return _fail("Indiquez soit --id N, soit --name « NOM Prénom ».")
+    target = settings.db_path(db_arg)
+    if not target.exists():  # connect() would create an empty database and find nobody in it
+        return _fail(f"La base de données {target} n'existe pas.")
+    with _database(target) as conn:
+        return _erase(conn, person_id, name, yes)
+
+
+def _erase(conn: duckdb.DuckDBPyConnection, person_id: int | None, name: str | None, yes: bool) -> int:
+    from analytics.access import auth, privacy
+
+    privacy.finish_erasures(conn)
+    if person_id is not None:
+        found = privacy.person(conn, person_id)
+        if found is None or found["placeholder"]:
+            return _fail(f"Aucune personne n° {person_id}.")
+        if found["erased"]:
+            print(f"La personne n° {person_id} est déjà effacée.")
+            return 0
+    else:
+        matches = privacy.find_person(conn, name or "")
+        if matches.empty:
+            return _fail(f"Aucune personne ne correspond à « {name} ».")
+        if len(matches) > 1:
+            print(f"{len(matches)} personnes correspondent à « {name} » :", file=sys.stderr)
+            for row in matches.to_dict("records"):
+                print(f"  {privacy.describe(row)}", file=sys.stderr)
+            return _fail("Relancez avec --id N pour choisir la personne à effacer.")
+        found = matches.iloc[0].to_dict()
+    print(f"Personne à effacer : {privacy.describe(found)}.")
+    print("Son nom sera remplacé par « ANONYME n° … » partout dans la base ; ses appartenances et présences "
+          "restent comptées, anonymement. C'est définitif.")
+    if not yes:
+        try:
+            answer = input("Confirmez-vous l'effacement ? (oui/non) ")
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() not in _YES:
+            return _fail("Abandon : rien n'a été effacé.")
+    erased_id = int(found["person_id"])
+    privacy.erase_person(conn, erased_id, auth.cli_username())
+    print(f"Personne n° {erased_id} effacée. Retirez aussi son nom des fichiers sources (un nouvel import le "
+          "recréerait) ; les sauvegardes antérieures le contiennent encore.")
+    return 0
+
+
+@_command
+def seats_command(populations: Path, as_json: bool) -> int:
+    """`python -m analytics seats --populations FICHIER [--json]`: the droit commun distribution."""
+    from analytics.rules import seats
+
+    return seats.command(populations, as_json)
+
+
+@_command
+def indicators_command(db_arg: str | None, start: date | None, end: date | None, as_of: date | None,
+                       as_json: bool) -> int:
+    """`python -m analytics indicators`: as_of defaults to today, --to to as_of, --from to the start of the rolling
+    12 months ending at --to; prints JSON with --json, else a French summary."""
+    from analytics.outputs import indicators
+    from analytics.rules import cadence
+    from analytics.rules.periods import rolling_12_months
+    from analytics.wording.format import long_date
+
+    as_of = as_of or date.today()
+    end = end or as_of
+    start = start or rolling_12_months(end)[0]
+    if start > end:
+        return _fail(f"Période vide : le début ({long_date(start)}) est après la fin ({long_date(end)}).")
+    with _database(db_arg, read_only=True) as conn:
+        result = indicators.compute(conn, start, end, as_of)
+        catalogue = cadence.catalogue(conn)
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print(indicators.render_text(result, catalogue))
+    return 0
+
+
+@_command
+def report_command(month: str, db_arg: str | None, out: Path, anonymise: bool) -> int:
+    """`python -m analytics report --month AAAA-MM [--db BASE] --out FICHIER.pdf [--anonymise]`."""
+    from analytics.report import pack
+
+    try:
+        first = pack.parse_month(month)
+        pack.pack_dates(first)  # refuse a month to come before opening anything
+    except ValueError as exc:
+        return _fail(f"Dossier non produit : {exc}.")
+    out = Path(out)
+    if not out.parent.is_dir():
+        return _fail(f"Dossier non produit : le dossier {out.parent} n'existe pas.")
+    started = time.perf_counter()
+    with _database(db_arg, read_only=True) as conn:
+        try:
+            pdf = pack.build_pack(conn, first, anonymise=anonymise)
+        except (ValueError, pack.NameLeak) as exc:
+            return _fail(f"Dossier non produit : {exc}.")
+    try:
+        out.write_bytes(pdf)
+    except OSError as exc:
+        return _fail(f"Dossier non produit : impossible d'écrire {out} ({exc.strerror}).")
+    edition = "anonymisée" if anonymise else "interne (nominative)"
+    print(f"Dossier {pack.month_of(first)} écrit : {out} (édition {edition}, {number(len(pdf) / 1024)} Ko, "
+          f"{number(time.perf_counter() - started, 1)} s).")
+    return 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -67,60 +393,62 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--out", type=Path, required=True, metavar="FICHIER.pdf")
     report.add_argument("--anonymise", action="store_true", help="édition sans aucun nom de personne")
 
-    bench_import = commands.add_parser("bench-import", help="mesurer la vitesse de l'import")
-    bench_import.add_argument("--rows", type=int, default=1_000_000, metavar="LIGNES")
+    bench = commands.add_parser("bench", help="mesurer la vitesse (indicateurs par défaut, import, dossier PDF)")
+    bench.add_argument("--scales", type=int, nargs="+", metavar="LIGNES", help="tailles des indicateurs")
+    what = bench.add_subparsers(dest="bench", metavar="MESURE")
+    indicators = what.add_parser("indicators", help="indicateurs sur 100 k, 1 M et 10 M lignes, et l'oracle pandas")
+    indicators.add_argument("--scales", type=int, nargs="+", metavar="LIGNES")
+    indicators.add_argument("--oracle-up-to", type=int, metavar="LIGNES",
+                            help="ne pas lancer l'oracle pandas au-delà de ce nombre de lignes")
+    imports = what.add_parser("import", help="import d'un million de présences")
+    imports.add_argument("--rows", type=int, default=1_000_000, metavar="LIGNES")
+    pdf = what.add_parser("report", help="construction du dossier mensuel")
+    pdf.add_argument("--db", help="base DuckDB (défaut : la base de démonstration, construite à part)")
+    pdf.add_argument("--month", default=None, metavar="AAAA-MM")
+    pdf.add_argument("--runs", type=int, default=5)
 
-    bench = commands.add_parser("bench", help="mesurer la vitesse des indicateurs")
-    bench.add_argument("--scales", type=int, nargs="+", metavar="LIGNES")
+    # kept for the scripts written against the first version
+    bench_import = commands.add_parser("bench-import", help="mesurer la vitesse de l'import (= bench import)")
+    bench_import.add_argument("--rows", type=int, default=1_000_000, metavar="LIGNES")
     return parser
+
+
+def _bench(args: argparse.Namespace) -> int:
+    if args.command == "bench-import" or args.bench == "import":
+        from analytics.bench import imports
+
+        return imports.command(args.rows)
+    if args.bench == "report":
+        from analytics.bench import report
+
+        return report.command(args.db, args.month, args.runs)
+    from analytics.bench import indicators
+
+    return indicators.command(args.scales, oracle_up_to=getattr(args, "oracle_up_to", None))
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; return its exit code."""
     args = _parser().parse_args(argv)
-    # imports are lazy so that `seats` stays instant and needs no database
     if args.command == "import":
-        from analytics.commands import import_command
-
         return import_command(args.files, args.db)
-    if args.command in ("backup", "restore"):
-        from analytics.store import backup
-
-        run = backup.backup_command if args.command == "backup" else backup.restore_command
-        return run(args.folder, args.db)
+    if args.command == "backup":
+        return backup_command(args.folder, args.db)
+    if args.command == "restore":
+        return restore_command(args.folder, args.db)
     if args.command == "user":
-        from analytics.access import auth
-
-        return auth.users_command(args.action, args.username, args.role, args.name, db_arg=args.db)
+        return users_command(args.action, args.username, args.role, args.name, db_arg=args.db)
     if args.command == "erase-person":
-        from analytics.access import privacy
-
-        return privacy.erase_command(args.person_id, args.name, args.db, args.yes)
+        return erase_command(args.person_id, args.name, args.db, args.yes)
     if args.command == "demo":
-        from analytics.commands import demo_command
-
         return demo_command(args.db, args.seed, args.today)
     if args.command == "seats":
-        from analytics.rules import seats
-
-        return seats.command(args.populations, args.json)
+        return seats_command(args.populations, args.json)
     if args.command == "indicators":
-        from analytics.outputs import indicators
-
-        return indicators.command(args.db, args.start, args.end, args.as_of, args.json)
+        return indicators_command(args.db, args.start, args.end, args.as_of, args.json)
     if args.command == "report":
-        from analytics.report import pack as report
-
-        return report.command(args.month, args.db, args.out, args.anonymise)
-    if args.command == "bench-import":
-        from analytics.bench import imports as import_bench
-
-        return import_bench.command(args.rows)
-    if args.command == "bench":
-        from analytics.bench import indicators as bench
-
-        return bench.command(args.scales)
-    return 2  # unreachable: argparse requires a command
+        return report_command(args.month, args.db, args.out, args.anonymise)
+    return _bench(args)
 
 
 if __name__ == "__main__":

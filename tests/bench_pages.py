@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]
 
 from analytics.ingest import demo  # noqa: E402
-from analytics.screens import views
+from analytics.rules import filters
 from analytics.store import db
 
 TODAY = date(2026, 11, 29)
@@ -56,7 +56,7 @@ def apptest(database: Path, reruns: int) -> dict[str, tuple[float, float, float]
     from streamlit.testing.v1 import AppTest
 
     os.environ["GOUVERNANCE_DB"] = str(database)
-    os.environ[views.TODAY_VARIABLE] = TODAY.isoformat()
+    os.environ[filters.TODAY_VARIABLE] = TODAY.isoformat()
     results = {}
     for title, (_, script) in PAGES.items():
         st.cache_data.clear()
@@ -91,7 +91,7 @@ def browser(database: Path) -> dict[str, tuple[float, float, float]]:
         wait_idle(page, timeout=120_000)
         return time.perf_counter() - started
 
-    with streamlit_server(database, {views.TODAY_VARIABLE: TODAY.isoformat()}) as url, sync_playwright() as pw:
+    with streamlit_server(database, {filters.TODAY_VARIABLE: TODAY.isoformat()}) as url, sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         # 1. the first visitor after the server starts: nothing cached, neither figures nor browser files
         for title, (path, _) in PAGES.items():

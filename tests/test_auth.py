@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from analytics import cli
 from analytics.access import auth
 from analytics.store import db
 from conftest import ROOT
@@ -423,7 +424,7 @@ def test_users_command(users: Path, db_file: Path, monkeypatch: pytest.MonkeyPat
     db.connect(db_file).close()
     monkeypatch.setenv("GOUVERNANCE_PASSWORD", PASSWORD)
     monkeypatch.setattr(auth, "cli_username", lambda: "cli:test")
-    run = lambda *args, **kw: auth.users_command(*args, db_arg=str(db_file), **kw)  # noqa: E731
+    run = lambda *args, **kw: cli.users_command(*args, db_arg=str(db_file), **kw)  # noqa: E731
 
     assert run("add", "Marie.Durand", "admin", "Marie « la DG » Durand") == 0
     assert "Compte « marie.durand » créé (rôle admin)." in capsys.readouterr().out
@@ -465,8 +466,8 @@ def test_users_command_prompts_twice(users: Path, tmp_path: Path, monkeypatch: p
     typed = iter(["premier mot de passe", "second mot de passe", "même mot de passe", "même mot de passe"])
     monkeypatch.setattr(auth.getpass, "getpass", lambda prompt: next(typed))
     no_db = str(tmp_path / "absente.duckdb")  # no database: nothing to audit, nothing created
-    assert auth.users_command("add", "lea", "lecture", None, db_arg=no_db) == 1
+    assert cli.users_command("add", "lea", "lecture", None, db_arg=no_db) == 1
     assert "Les deux mots de passe diffèrent." in capsys.readouterr().err
-    assert auth.users_command("add", "lea", "lecture", None, db_arg=no_db) == 0
+    assert cli.users_command("add", "lea", "lecture", None, db_arg=no_db) == 0
     assert auth.verify_password(auth.load_config().accounts["lea"].hash, "même mot de passe")
     assert not os.path.exists(no_db)

@@ -11,7 +11,8 @@ import pytest
 
 from analytics.ingest import demo
 from analytics.rules import attendance
-from analytics.screens import elus as people, views
+from analytics.screens import elus as people
+from analytics.rules import filters
 from analytics.store import db
 from browser import CHROMIUM, CHROMIUM_FLAGS, require_chromium, shot, streamlit_server, wait_idle
 
@@ -39,7 +40,7 @@ def person_label(database: Path) -> str:
     the database)."""
     conn = db.connect(database, read_only=True)
     try:
-        start = views.resolve(views.ROLLING, TODAY).start
+        start = filters.resolve(filters.ROLLING, TODAY).start
         busiest = attendance.counts(conn, start, TODAY, "person").sort_values("convened").iloc[-1]
         return people.persons(conn).set_index("person_id").loc[int(busiest["person_id"]), "label"]
     finally:
@@ -50,7 +51,7 @@ def person_label(database: Path) -> str:
 def server(database: Path, person_label: str):
     require_chromium()
     # the dashboard's "today" is the demo's, so that pictures and figures do not drift with the calendar
-    with streamlit_server(database, {views.TODAY_VARIABLE: TODAY.isoformat()}) as url:
+    with streamlit_server(database, {filters.TODAY_VARIABLE: TODAY.isoformat()}) as url:
         yield url
 
 

@@ -18,10 +18,14 @@ from streamlit.testing.v1 import AppTest
 from analytics.ingest import demo, importer
 from analytics.outputs import charts
 from analytics.rules import attendance, cadence, seats
-from analytics.screens import calendrier as calendar, conseil as council, elus as people, synthese as synthesis, territoires as territories, views
+from analytics.screens import conseil as council, elus as people, synthese as synthesis
+from analytics.rules import filters
 from analytics.store import db
 from analytics.outputs.export import to_excel_csv
 from analytics.wording.format import number, percent
+from analytics.outputs import summary
+from analytics.rules import territory
+from analytics.rules import schedule
 from conftest import ROOT
 
 APP = str(ROOT / "app.py")
@@ -41,7 +45,7 @@ def _fresh_caches(monkeypatch: pytest.MonkeyPatch) -> None:
     st.cache_data.clear()
     st.cache_resource.clear()
     # the dashboard's "today": the day the demo database was built for
-    monkeypatch.setenv(views.TODAY_VARIABLE, TODAY.isoformat())
+    monkeypatch.setenv(filters.TODAY_VARIABLE, TODAY.isoformat())
 
 
 @pytest.fixture(scope="module")
@@ -80,8 +84,8 @@ def _metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-def _period(label: str = views.ROLLING) -> views.Period:
-    return views.resolve(label, TODAY)
+def _period(label: str = filters.ROLLING) -> filters.Period:
+    return filters.resolve(label, TODAY)
 
 
 def _plotly(at: AppTest) -> list[dict]:
@@ -137,7 +141,7 @@ def test_synthese_headline_equals_the_analytics(monkeypatch: pytest.MonkeyPatch,
     assert shown["Taux de présence"] == percent(_presence(bodies))
     participating = bodies[["present", "remote", "proxy", "substituted"]].to_numpy().sum()
     assert shown["Taux de participation"] == percent(participating / bodies["recorded"].sum())
-    rhythm = synthesis.cadence_totals(demo_conn, period.start, period.end, TODAY)
+    rhythm = summary.cadence_totals(demo_conn, period.start, period.end, TODAY)
     assert shown["Séances requises tenues"] == f"{number(rhythm['fulfilled'])} / {number(rhythm['required'])}"
     assert shown["Instances en retard"] == number(len(rhythm["behind"]))
     # the database counts of the former home page are still there
@@ -149,7 +153,7 @@ def test_synthese_sector_filter_changes_the_figures(monkeypatch: pytest.MonkeyPa
                                                    demo_conn) -> None:
     at = _open(monkeypatch, demo_file)
     before = _metrics(at)["Taux de présence"]
-    at.selectbox(key=views.SECTOR_KEY).set_value("Nord").run()
+    at.selectbox(key=filters.SECTOR_KEY).set_value("Nord").run()
     assert not at.exception
     after = _metrics(at)["Taux de présence"]
     period = _period()
@@ -163,7 +167,7 @@ def test_synthese_period_filter_changes_the_figures(monkeypatch: pytest.MonkeyPa
                                                    demo_conn) -> None:
     at = _open(monkeypatch, demo_file)
     before = _metrics(at)["Séances requises tenues"]
-    at.selectbox(key=views.PERIOD_KEY).set_value("Année 2024").run()
+    at.selectbox(key=filters.PERIOD_KEY).set_value("Année 2024").run()
     assert not at.exception
     shown = _metrics(at)
     bodies = attendance.counts(demo_conn, date(2024, 1, 1), date(2024, 12, 31), "body")
@@ -172,9 +176,9 @@ def test_synthese_period_filter_changes_the_figures(monkeypatch: pytest.MonkeyPa
 
 
 def test_a_copied_url_reproduces_the_filters(monkeypatch: pytest.MonkeyPatch, demo_file: Path, demo_conn) -> None:
-    at = _open(monkeypatch, demo_file, query={views.PERIOD_KEY: "Année 2025", views.SECTOR_KEY: "Sud"})
-    assert at.selectbox(key=views.PERIOD_KEY).value == "Année 2025"
-    assert at.selectbox(key=views.SECTOR_KEY).value == "Sud"
+    at = _open(monkeypatch, demo_file, query={filters.PERIOD_KEY: "Année 2025", filters.SECTOR_KEY: "Sud"})
+    assert at.selectbox(key=filters.PERIOD_KEY).value == "Année 2025"
+    assert at.selectbox(key=filters.SECTOR_KEY).value == "Sud"
     sectors = attendance.counts(demo_conn, date(2025, 1, 1), date(2025, 12, 31), "sector")
     assert _metrics(at)["Taux de présence"] == percent(_presence(sectors[sectors["sector"] == "Sud"]))
 
@@ -228,9 +232,9 @@ def test_territoires_commune_table_equals_the_attendance(monkeypatch: pytest.Mon
     shown = table.set_index("Commune")
     assert shown.loc["Mulhouse", "Présence"] == pytest.approx(expected.loc["Mulhouse", "presence_rate"])
     assert shown.loc["Mulhouse", "Convocations"] == expected.loc["Mulhouse", "convened"]
-    met = territories.rencontres(demo_conn, views.mandate_start(demo_conn, TODAY), TODAY)
+    met = territory.rencontres(demo_conn, filters.mandate_start(demo_conn, TODAY), TODAY)
     assert _metrics(at)["Communes rencontrées"] == f"{int(met['met'].sum())} / 39"
-    at.selectbox(key=views.SECTOR_KEY).set_value("Sud").run()
+    at.selectbox(key=filters.SECTOR_KEY).set_value("Sud").run()
     table = next(df.value for df in at.dataframe if "Représentation" in df.value.columns)
     assert set(table["Secteur"]) == {"Sud"}
 
@@ -295,32 +299,32 @@ def test_calendrier_shows_planned_meetings_and_alsace_holidays(monkeypatch: pyte
 # -- analytics of the pages ----------------------------------------------------------------------------------------
 
 def test_periods_of_the_selector() -> None:
-    rolling = views.resolve(views.ROLLING, TODAY)
+    rolling = filters.resolve(filters.ROLLING, TODAY)
     assert (rolling.start, rolling.end) == (date(2025, 11, 30), TODAY)
     assert (rolling.previous_start, rolling.previous_end) == (date(2024, 11, 30), date(2025, 11, 29))
-    this_year = views.resolve("Année 2026", TODAY)
+    this_year = filters.resolve("Année 2026", TODAY)
     assert (this_year.start, this_year.end, this_year.previous_end) == (date(2026, 1, 1), TODAY, date(2025, 11, 29))
-    past = views.resolve("Année 2024", TODAY)
+    past = filters.resolve("Année 2024", TODAY)
     assert (past.end, past.previous_start) == (date(2024, 12, 31), date(2023, 1, 1))
-    assert views.resolve("n'importe quoi", TODAY).label == views.ROLLING
-    labels = views.period_labels(date(2020, 7, 20), TODAY, date(2026, 4, 16))
-    assert labels[:3] == [views.ROLLING, views.MANDATE, "Année 2026"] and labels[-1] == views.HISTORY
-    assert views.resolve(views.MANDATE, TODAY, mandate=date(2026, 4, 16)).previous is None
+    assert filters.resolve("n'importe quoi", TODAY).label == filters.ROLLING
+    labels = filters.period_labels(date(2020, 7, 20), TODAY, date(2026, 4, 16))
+    assert labels[:3] == [filters.ROLLING, filters.MANDATE, "Année 2026"] and labels[-1] == filters.HISTORY
+    assert filters.resolve(filters.MANDATE, TODAY, mandate=date(2026, 4, 16)).previous is None
 
 
 def test_mandate_start_is_the_installation_of_the_conseil(demo_conn) -> None:
-    assert views.mandate_start(demo_conn, TODAY) == date(2026, 4, 16)
-    assert views.mandate_start(demo_conn, date(2024, 1, 1)) == date(2020, 7, 16)
+    assert filters.mandate_start(demo_conn, TODAY) == date(2026, 4, 16)
+    assert filters.mandate_start(demo_conn, date(2024, 1, 1)) == date(2020, 7, 16)
 
 
 def test_the_data_version_moves_with_a_recorded_sheet(demo_file: Path, tmp_path: Path) -> None:
     copy = tmp_path / "copy.duckdb"
     shutil.copy(demo_file, copy)
     conn = db.connect(copy)
-    before = views.data_version(conn)
+    before = filters.data_version(conn)
     # a sheet recorded in the app adds attendance rows without an import or a logged change
     conn.execute("DELETE FROM attendance WHERE meeting_id = (SELECT min(meeting_id) FROM attendance)")
-    assert views.data_version(conn) != before
+    assert filters.data_version(conn) != before
     conn.close()
 
 
@@ -333,7 +337,7 @@ def test_excel_csv_is_french() -> None:
 
 
 def test_alsace_holidays_in_french() -> None:
-    found = calendar.holidays(date(2026, 1, 1), date(2026, 12, 31)).set_index("day")
+    found = schedule.holidays(date(2026, 1, 1), date(2026, 12, 31)).set_index("day")
     assert found.loc[date(2026, 4, 3), "name"] == "Vendredi saint" and found.loc[date(2026, 4, 3), "alsace"]
     assert found.loc[date(2026, 12, 26), "name"] == "Saint-Étienne"
     assert not found.loc[date(2026, 7, 14), "alsace"]
@@ -341,8 +345,8 @@ def test_alsace_holidays_in_french() -> None:
 
 def test_judged_periods_count_each_obligation_once(demo_conn) -> None:
     # consecutive ranges share no period: a year and the next never count the same obligation twice
-    first = synthesis._judged_periods(demo_conn, date(2024, 1, 1), date(2024, 12, 31), TODAY, None)
-    second = synthesis._judged_periods(demo_conn, date(2025, 1, 1), date(2025, 12, 31), TODAY, None)
+    first = summary.judged_periods(demo_conn, date(2024, 1, 1), date(2024, 12, 31), TODAY, None)
+    second = summary.judged_periods(demo_conn, date(2025, 1, 1), date(2025, 12, 31), TODAY, None)
     keys = lambda f: set(zip(f["body_code"], f["period_start"], f["period_end"]))  # noqa: E731
     assert not keys(first) & keys(second)
     # one rolling window per year for the Conseil: 6 meetings required

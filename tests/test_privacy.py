@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 import fixture_db
+from analytics import cli
 from analytics.access import auth, privacy
 from analytics.rules import attendance
 from analytics.store import db
@@ -204,13 +205,13 @@ def closed(built: duckdb.DuckDBPyConnection, db_file: Path) -> Path:
 def test_erase_command_by_id(closed: Path, capsys: pytest.CaptureFixture[str],
                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(auth, "cli_username", lambda: "cli:test")
-    assert privacy.erase_command(1, None, str(closed), yes=True) == 0
+    assert cli.erase_command(1, None, str(closed), yes=True) == 0
     out = capsys.readouterr().out
     assert "Personne à effacer : n° 1 DUPONT Anne (Mulhouse) — 4 appartenances, 12 présences enregistrées." in out
     assert "Personne n° 1 effacée." in out
-    assert privacy.erase_command(1, None, str(closed), yes=True) == 0
+    assert cli.erase_command(1, None, str(closed), yes=True) == 0
     assert "La personne n° 1 est déjà effacée." in capsys.readouterr().out
-    assert privacy.erase_command(999, None, str(closed), yes=True) == 1
+    assert cli.erase_command(999, None, str(closed), yes=True) == 1
     assert "Aucune personne n° 999." in capsys.readouterr().err
     conn = db.connect(closed)
     assert conn.execute("SELECT last_name FROM persons WHERE person_id = 1").fetchall() == [("ANONYME",)]
@@ -223,12 +224,12 @@ def test_erase_command_by_name_asks_first(closed: Path, capsys: pytest.CaptureFi
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     answers = iter(["non", "oui"])
     monkeypatch.setattr("builtins.input", lambda prompt: next(answers))
-    assert privacy.erase_command(None, "étienne ZOÉ", str(closed), yes=False) == 1
+    assert cli.erase_command(None, "étienne ZOÉ", str(closed), yes=False) == 1
     assert "Abandon : rien n'a été effacé." in capsys.readouterr().err
     conn = db.connect(closed)
     assert conn.execute("SELECT last_name FROM persons WHERE person_id = 7").fetchall() == [("Étienne",)]
     conn.close()
-    assert privacy.erase_command(None, "étienne ZOÉ", str(closed), yes=False) == 0
+    assert cli.erase_command(None, "étienne ZOÉ", str(closed), yes=False) == 0
     assert "n° 7 ÉTIENNE Zoé (Wittenheim) — 1 appartenance, 0 présence enregistrée" in capsys.readouterr().out
     conn = db.connect(closed)
     assert conn.execute("SELECT last_name FROM persons WHERE person_id = 7").fetchall() == [("ANONYME",)]
@@ -236,16 +237,16 @@ def test_erase_command_by_name_asks_first(closed: Path, capsys: pytest.CaptureFi
 
 
 def test_erase_command_refuses_ambiguous_or_unknown_names(closed: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert privacy.erase_command(None, "ar", str(closed), yes=True) == 1
+    assert cli.erase_command(None, "ar", str(closed), yes=True) == 1
     err = capsys.readouterr().err
     assert "2 personnes correspondent à « ar » :" in err and "Relancez avec --id N" in err
     assert "n° 3 BERNARD Marie (Wittenheim)" in err and "n° 2 MARTIN Luc (Kingersheim)" in err
-    assert privacy.erase_command(None, "Personne Inconnue", str(closed), yes=True) == 1
+    assert cli.erase_command(None, "Personne Inconnue", str(closed), yes=True) == 1
     assert "Aucune personne ne correspond à « Personne Inconnue »." in capsys.readouterr().err
-    assert privacy.erase_command(1, "DUPONT Anne", str(closed), yes=True) == 1
-    assert privacy.erase_command(None, None, str(closed), yes=True) == 1
+    assert cli.erase_command(1, "DUPONT Anne", str(closed), yes=True) == 1
+    assert cli.erase_command(None, None, str(closed), yes=True) == 1
     missing = closed.with_name("absente.duckdb")
-    assert privacy.erase_command(1, None, str(missing), yes=True) == 1
+    assert cli.erase_command(1, None, str(missing), yes=True) == 1
     assert f"La base de données {missing} n'existe pas." in capsys.readouterr().err and not missing.exists()
     conn = db.connect(closed)
     assert conn.execute("SELECT count(*) FROM persons WHERE last_name = 'ANONYME'").fetchall() == [(0,)]

@@ -20,15 +20,17 @@ import duckdb
 import pytest
 from pypdf import PdfReader
 
+from analytics import cli
 from analytics.ingest import demo
 from analytics.report import pack as report
 from analytics.rules import alerts, attendance, cadence, quorum
-from analytics.screens import synthese as synthesis, views
+from analytics.rules import filters
 from analytics.store import db
 from analytics.wording.display import ALERT_KIND, plural, weekday_date
 from analytics.wording.format import percent
 from analytics.wording.labels import FAMILY
 from analytics.report.pdf import FONT_DIR, NameLeak, PackPDF, name_guard
+from analytics.outputs import summary
 from conftest import ROOT
 
 TODAY = date(2026, 11, 29)   # the demo database's day
@@ -82,8 +84,8 @@ def anonymised(demo_conn: duckdb.DuckDBPyConnection) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def period() -> views.Period:
-    return views.resolve(views.ROLLING, AS_OF)
+def period() -> filters.Period:
+    return filters.resolve(filters.ROLLING, AS_OF)
 
 
 # -- the document --------------------------------------------------------------------------------------------------
@@ -121,9 +123,9 @@ def test_fonts_are_bundled_with_their_licence() -> None:
 # -- the same figures as the analytics -----------------------------------------------------------------------------
 
 def test_headline_figures_are_the_synthese_page_figures(demo_conn: duckdb.DuckDBPyConnection, internal: bytes,
-                                                         period: views.Period) -> None:
+                                                         period: filters.Period) -> None:
     first = flat(pages_of(internal)[0])
-    figures = {f.key: f for f in synthesis.headline(demo_conn, period, AS_OF)}
+    figures = {f.key: f for f in summary.headline(demo_conn, period, AS_OF)}
     assert f"Taux de présence {flat(percent(figures['presence'].raw))} ▲ {flat(figures['presence'].delta)}" in first
     assert flat(percent(figures["participation"].raw)) in first
     fulfilled, required = figures["meetings"].raw
@@ -141,7 +143,7 @@ def test_headline_figures_are_the_synthese_page_figures(demo_conn: duckdb.DuckDB
 
 
 def test_meetings_held_are_counted_as_in_the_database(demo_conn: duckdb.DuckDBPyConnection, internal: bytes,
-                                                      period: views.Period) -> None:
+                                                      period: filters.Period) -> None:
     first = flat(pages_of(internal)[0])
     in_month = demo_conn.cursor().execute(
         "SELECT count(*) FROM meetings WHERE status = 'held' AND meeting_date BETWEEN ? AND ?",
@@ -153,10 +155,10 @@ def test_meetings_held_are_counted_as_in_the_database(demo_conn: duckdb.DuckDBPy
 
 
 def test_family_pages_hold_each_body_presence_and_the_quorum(demo_conn: duckdb.DuckDBPyConnection,
-                                                             internal: bytes, period: views.Period) -> None:
+                                                             internal: bytes, period: filters.Period) -> None:
     pages = [flat(text) for text in pages_of(internal)]
     by_body = attendance.counts(demo_conn, period.start, period.end, "body").set_index("body_code")
-    catalogue = views.bodies(demo_conn)
+    catalogue = filters.bodies(demo_conn)
     for family, page in zip(FAMILY, pages[1:5]):
         for code in catalogue.loc[catalogue["family"] == family, "code"]:
             if code in by_body.index and by_body.at[code, "recorded"] > 0:
@@ -169,7 +171,7 @@ def test_family_pages_hold_each_body_presence_and_the_quorum(demo_conn: duckdb.D
 
 
 def test_alerts_are_the_dashboard_alerts(demo_conn: duckdb.DuckDBPyConnection, internal: bytes,
-                                         period: views.Period) -> None:
+                                         period: filters.Period) -> None:
     pages = [flat(text) for text in pages_of(internal)]
     found = alerts.compute(demo_conn, period.start, period.end, AS_OF)
     assert f"Alertes ({len(found)}), les plus graves d'abord" in pages[0]
@@ -229,9 +231,9 @@ def test_anonymised_edition_names_nobody(demo_conn: duckdb.DuckDBPyConnection, a
 
 
 def test_anonymised_alerts_are_rebuilt_from_the_data(demo_conn: duckdb.DuckDBPyConnection,
-                                                     period: views.Period) -> None:
-    frame = synthesis.alert_list(demo_conn, period.start, period.end, AS_OF)
-    catalogue = views.bodies(demo_conn)
+                                                     period: filters.Period) -> None:
+    frame = summary.alert_list(demo_conn, period.start, period.end, AS_OF)
+    catalogue = filters.bodies(demo_conn)
     lines = report.alert_lines(frame, catalogue, anonymise=True)
     assert sum(line.count for line in lines) == len(frame)
     people = frame[frame["person"].notna()]
@@ -293,7 +295,7 @@ def test_characters_missing_from_the_bundled_font_degrade_to_their_letters() -> 
 def test_month_is_judged_on_its_last_day_over_the_synthese_rolling_year() -> None:
     dates = report.pack_dates(MONTH, today=TODAY)
     assert dates.as_of == AS_OF
-    assert dates.period == views.resolve(views.ROLLING, AS_OF)  # the Synthèse page's default view
+    assert dates.period == filters.resolve(filters.ROLLING, AS_OF)  # the Synthèse page's default view
     assert (dates.period.start, dates.period.end) == (date(2025, 11, 1), AS_OF)
     assert (dates.period.previous_start, dates.period.previous_end) == (date(2024, 11, 1), date(2025, 10, 31))
     assert (dates.window_start, dates.window_end) == (date(2026, 11, 1), date(2026, 12, 31))
@@ -322,9 +324,9 @@ def test_bad_months_are_refused(text: str) -> None:
 def test_command_writes_the_pack_of_the_month_in_progress(demo_db: Path, tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setenv(views.TODAY_VARIABLE, TODAY.isoformat())
+    monkeypatch.setenv(filters.TODAY_VARIABLE, TODAY.isoformat())
     out = tmp_path / "dossier.pdf"
-    assert report.command("2026-11", str(demo_db), out, anonymise=True) == 0
+    assert cli.report_command("2026-11", str(demo_db), out, anonymise=True) == 0
     assert "Dossier de novembre 2026 écrit" in capsys.readouterr().out
     text = flat(" ".join(pages_of(out.read_bytes())))
     assert "Situation au 29 novembre 2026" in text
@@ -333,15 +335,15 @@ def test_command_writes_the_pack_of_the_month_in_progress(demo_db: Path, tmp_pat
 
 def test_command_errors_are_french_and_exit_1(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                               capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setenv(views.TODAY_VARIABLE, TODAY.isoformat())
+    monkeypatch.setenv(filters.TODAY_VARIABLE, TODAY.isoformat())
     out = tmp_path / "dossier.pdf"
-    assert report.command("2026-13", str(demo_db), out, anonymise=False) == 1
+    assert cli.report_command("2026-13", str(demo_db), out, anonymise=False) == 1
     assert "mois invalide « 2026-13 »" in capsys.readouterr().err
-    assert report.command("2027-01", str(demo_db), out, anonymise=False) == 1
+    assert cli.report_command("2027-01", str(demo_db), out, anonymise=False) == 1
     assert "le mois de janvier 2027 n'a pas encore commencé" in capsys.readouterr().err
-    assert report.command("2026-10", str(tmp_path / "absente.duckdb"), out, anonymise=False) == 1
+    assert cli.report_command("2026-10", str(tmp_path / "absente.duckdb"), out, anonymise=False) == 1
     assert "n'existe pas" in capsys.readouterr().err
-    assert report.command("2026-10", str(demo_db), tmp_path / "nulle-part" / "d.pdf", anonymise=False) == 1
+    assert cli.report_command("2026-10", str(demo_db), tmp_path / "nulle-part" / "d.pdf", anonymise=False) == 1
     assert "n'existe pas" in capsys.readouterr().err
     assert not out.exists()
 
@@ -356,7 +358,7 @@ def test_command_reports_a_database_locked_by_another_program(demo_db: Path, tmp
         cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "prêt"
-        assert report.command("2026-10", str(locked), tmp_path / "d.pdf", anonymise=False) == 1
+        assert cli.report_command("2026-10", str(locked), tmp_path / "d.pdf", anonymise=False) == 1
         assert "ouverte en écriture par un autre programme" in capsys.readouterr().err
     finally:
         holder.stdin.close()  # ends the holder: it was reading its standard input

@@ -10,7 +10,6 @@ import getpass
 import math
 import os
 import re
-import sys
 import tempfile
 import threading
 import tomllib
@@ -26,7 +25,6 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from analytics import settings
-from analytics.store import db
 from analytics.store.sql import query
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -662,93 +660,6 @@ def cli_username() -> str:
         return f"cli:{getpass.getuser()}"
     except (KeyError, OSError):  # no user name in a bare container
         return "cli"
-
-
-def _read_password() -> str:
-    # scripts and tests give the password in the environment; people type it twice, unseen
-    given = settings.password_from_environment()
-    if given is not None:
-        return given
-    first = getpass.getpass("Mot de passe : ")
-    if getpass.getpass("Confirmez le mot de passe : ") != first:
-        raise PasswordRefused("Les deux mots de passe diffèrent.")
-    return first
-
-
-def users_command(action: str, username: str | None = None, role: str | None = None, name: str | None = None,
-                  *, path: str | Path | None = None, db_arg: str | None = None) -> int:
-    """Body of `python -m analytics user add|passwd|role|remove|list`; French messages, exit code 1 on error."""
-    try:
-        config = load_config(path)
-        if action == "list":
-            return _list_users(config)
-        if not username:
-            print("Indiquez l'identifiant du compte.", file=sys.stderr)
-            return 1
-        username = normalize_username(username)
-        exists = username in config.accounts
-        if action == "add":
-            if exists:
-                print(f"Le compte « {username} » existe déjà : changez son mot de passe avec "
-                      f"« user passwd {username} ».", file=sys.stderr)
-                return 1
-            check_username(username)
-            account = set_password(username, _read_password(), role or "lecture", name, path)
-            message, detail = (f"Compte « {username} » créé (rôle {account.role}).",
-                               f"compte {username} créé, rôle {account.role}")
-        elif action in ("passwd", "role", "remove") and not exists:
-            print(f"Compte « {username} » inconnu ({users_path(path)}).", file=sys.stderr)
-            return 1
-        elif action == "passwd":
-            account = set_password(username, _read_password(), role, name, path)
-            message, detail = (f"Mot de passe de « {username} » changé.",
-                               f"mot de passe de {username} changé, rôle {account.role}")
-        elif action == "role":
-            account = set_role(username, role, name, path)
-            message, detail = (f"Compte « {username} » : rôle {account.role}, nom « {account.name} ».",
-                               f"compte {username} modifié, rôle {account.role}")
-        elif action == "remove":
-            remove_user(username, path)
-            message, detail = f"Compte « {username} » supprimé.", f"compte {username} supprimé"
-        else:
-            print(f"Action « {action} » inconnue (attendu : add, passwd, role, remove, list).", file=sys.stderr)
-            return 1
-    except (ConfigError, PasswordRefused) as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    except (EOFError, KeyboardInterrupt):
-        print("\nAbandon : rien n'a été modifié.", file=sys.stderr)
-        return 1
-    print(message)
-    _audit_user_change(detail, db_arg)
-    return 0
-
-
-def _list_users(config: AuthConfig) -> int:
-    table = users_table(config)
-    if table.empty:
-        print(f"Aucun compte local ({config.path}).")
-        return 0
-    width = max(map(len, table["identifiant"]))
-    for row in table.itertuples():
-        print(f"{row.identifiant:<{width}}  {row.role:<7}  {row.nom}")
-    return 0
-
-
-def _audit_user_change(detail: str, db_arg: str | None) -> None:
-    # best effort: the users file is already changed; the database may not exist yet, or the dashboard may hold it
-    target = db.db_path(db_arg)
-    if not target.exists():
-        return
-    try:
-        conn = db.connect(target)
-    except db.DatabaseUnavailable as exc:
-        print(f"Attention : modification non inscrite au journal d'audit. {exc}", file=sys.stderr)
-        return
-    try:
-        audit(conn, cli_username(), "user_change", detail)
-    finally:
-        conn.close()
 
 
 def audit_table(events: pd.DataFrame) -> pd.DataFrame:

@@ -13,7 +13,6 @@ a process stopped after (1) or (2) leaves exact counts, and finish_erasures() co
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import duckdb
@@ -21,7 +20,6 @@ import pandas as pd
 
 from analytics.access import auth
 from analytics.rules import attendance
-from analytics.store import db as database
 from analytics.store.sql import query
 from analytics.wording.text import display_name, fold
 
@@ -31,7 +29,6 @@ _MOVES = ("privacy_move_attendance", "privacy_move_delegations", "privacy_move_m
 _SCRUBS = {"privacy_scrub_change_log": ("person_id", "last_name", "first_name"),
            "privacy_scrub_import_log": ("last_name", "first_name"),
            "privacy_scrub_audit_events": ("person_id", "last_name", "first_name")}
-_YES = ("o", "oui", "y", "yes")
 
 
 class PersonNotFound(LookupError):
@@ -128,63 +125,3 @@ def describe(found: dict[str, Any]) -> str:
     return (f"n° {int(found['person_id'])} {display_name(found['last_name'], found['first_name'])} ({where}) — "
             f"{memberships} appartenance{'s' if memberships > 1 else ''}, "
             f"{rows} présence{'s' if rows > 1 else ''} enregistrée{'s' if rows > 1 else ''}")
-
-
-def erase_command(person_id: int | None, name: str | None, db: str | None, yes: bool) -> int:
-    """Body of `python -m analytics erase-person (--id N | --name "NOM Prénom") [--db PATH] [--yes]`."""
-    if (person_id is None) == (name is None):
-        print("Indiquez soit --id N, soit --name « NOM Prénom ».", file=sys.stderr)
-        return 1
-    target = database.db_path(db)
-    if not target.exists():  # connect() would create an empty database and find nobody in it
-        print(f"La base de données {target} n'existe pas.", file=sys.stderr)
-        return 1
-    try:
-        conn = database.connect(target)
-    except database.DatabaseUnavailable as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    try:
-        return _erase(conn, person_id, name, yes)
-    finally:
-        conn.close()
-
-
-def _erase(conn: duckdb.DuckDBPyConnection, person_id: int | None, name: str | None, yes: bool) -> int:
-    finish_erasures(conn)
-    if person_id is not None:
-        found = person(conn, person_id)
-        if found is None or found["placeholder"]:
-            print(f"Aucune personne n° {person_id}.", file=sys.stderr)
-            return 1
-        if found["erased"]:
-            print(f"La personne n° {person_id} est déjà effacée.")
-            return 0
-    else:
-        matches = find_person(conn, name or "")
-        if matches.empty:
-            print(f"Aucune personne ne correspond à « {name} ».", file=sys.stderr)
-            return 1
-        if len(matches) > 1:
-            print(f"{len(matches)} personnes correspondent à « {name} » :", file=sys.stderr)
-            for row in matches.to_dict("records"):
-                print(f"  {describe(row)}", file=sys.stderr)
-            print("Relancez avec --id N pour choisir la personne à effacer.", file=sys.stderr)
-            return 1
-        found = matches.iloc[0].to_dict()
-    print(f"Personne à effacer : {describe(found)}.")
-    print("Son nom sera remplacé par « ANONYME n° … » partout dans la base ; ses appartenances et présences "
-          "restent comptées, anonymement. C'est définitif.")
-    if not yes:
-        try:
-            answer = input("Confirmez-vous l'effacement ? (oui/non) ")
-        except EOFError:
-            answer = ""
-        if answer.strip().lower() not in _YES:
-            print("Abandon : rien n'a été effacé.", file=sys.stderr)
-            return 1
-    erased_id = int(found["person_id"])
-    erase_person(conn, erased_id, auth.cli_username())
-    print(f"Personne n° {erased_id} effacée. Retirez aussi son nom des fichiers sources (un nouvel import le "
-          "recréerait) ; les sauvegardes antérieures le contiennent encore.")
-    return 0

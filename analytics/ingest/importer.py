@@ -6,7 +6,6 @@ Nothing is written unless every file is valid, so a refused import leaves the da
 from __future__ import annotations
 
 import gc
-import os
 import re
 from collections import defaultdict
 from contextlib import contextmanager

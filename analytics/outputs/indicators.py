@@ -7,9 +7,7 @@ idle); "people", "communes" and "sectors" only those convened in the range.
 
 from __future__ import annotations
 
-import json
 import math
-import sys
 from datetime import date
 from typing import Any
 
@@ -17,9 +15,7 @@ import duckdb
 import pandas as pd
 
 from analytics.rules import alerts, attendance, cadence, quorum
-from analytics.store import db
 from analytics.wording.format import long_date, number, percent
-from analytics.rules.periods import rolling_12_months
 
 RATES = ("presence_rate", "participation_rate")
 
@@ -170,29 +166,3 @@ def render_text(result: dict[str, Any], catalogue: pd.DataFrame) -> str:
     lines += ["", f"Alertes ({number(len(result['alerts']))}) :"]
     lines += [f"  - {alert['message']}" for alert in result["alerts"]] or ["  aucune"]
     return "\n".join(lines)
-
-
-def command(db_arg: str | None, start: date | None, end: date | None, as_of: date | None, as_json: bool) -> int:
-    """`python -m analytics indicators`: as_of defaults to today, --to to as_of, --from to the start of the rolling
-    12 months ending at --to (periods.rolling_12_months); prints JSON with --json, else a French summary."""
-    as_of = as_of or date.today()
-    end = end or as_of
-    start = start or rolling_12_months(end)[0]
-    if start > end:
-        print(f"Période vide : le début ({long_date(start)}) est après la fin ({long_date(end)}).", file=sys.stderr)
-        return 1
-    try:
-        conn = db.connect(db_arg, read_only=True)
-    except db.DatabaseUnavailable as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    try:
-        result = compute(conn, start, end, as_of)
-        catalogue = cadence.catalogue(conn)
-    finally:
-        conn.close()
-    if as_json:
-        print(json.dumps(result, ensure_ascii=False))
-    else:
-        print(render_text(result, catalogue))
-    return 0

@@ -4,13 +4,13 @@ What "the month" means
 ----------------------
 `month` is the first day of a calendar month M ("--month 2026-10"). The pack tells the situation at `as_of`:
 
-- by default the last day of M, or today (views.today(), which honours $GOUVERNANCE_TODAY) while M is in progress;
+- by default the last day of M, or today (settings.today(), which honours $GOUVERNANCE_TODAY) while M is in progress;
   a month that has not started is refused; an explicit `as_of` must fall within M;
 - every indicator covers the rolling 12 months ending on as_of (1 November 2025 to 31 October 2026 for the month
   of October 2026) and is compared with the 12 months before (1 November 2024 to 31 October 2025). This is the
-  Synthèse page's default view ("12 derniers mois", views.resolve) at the same day, so that the pack and the
-  dashboard give the same figures: the headline figures are synthesis.headline's, the alerts synthesis.alert_list's,
-  the heatmap synthesis.cadence_grid's;
+  Synthèse page's default view ("12 derniers mois", filters.resolve) at the same day, so that the pack and the
+  dashboard give the same figures: the headline figures are summary.headline's, the alerts summary.alert_list's,
+  the heatmap summary.cadence_grid's;
 - the month M itself is the framed column of the heatmap, the meetings counted on the first page ("En octobre
   2026 : …"), and the alerts dated in M, marked "nouveau";
 - the calendar covers the coming two months: from the day after as_of to the end of the second month after M
@@ -34,20 +34,17 @@ refuses to write a person's name ("NOM Prénom", "Prénom NOM" or the last name 
 from __future__ import annotations
 
 import re
-import sys
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 
 import duckdb
 import pandas as pd
 from babel.dates import format_date
 
+from analytics import settings
 from analytics.rules import attendance, cadence
-from analytics.screens import calendrier as calendar, synthese as synthesis, territoires as territories, views
-from analytics.store import db as database
+from analytics.rules import filters
 from analytics.rules.alerts import rule_text
 from analytics.outputs.palette import (BLUE, CADENCE_COLOURS, CADENCE_LABELS, GREEN, GREY, INK, MEETING_COLOURS, ORANGE,
                               VERMILLION)
@@ -58,8 +55,11 @@ from analytics.rules.periods import days_in_month
 from analytics.report.pdf import (MUTED, Bar, Card, Column, Day, Group, NameLeak, PackPDF, Swatch, Text,
                                   name_guard)
 from analytics.store.sql import query
+from analytics.outputs import summary
+from analytics.rules import territory
+from analytics.rules import schedule
 
-__all__ = ["NameLeak", "PackDates", "build_pack", "command", "pack_dates"]
+__all__ = ["NameLeak", "PackDates", "build_pack", "month_of", "pack_dates"]
 
 # Alerts about one person: on the people page (attendance) or rebuilt without the name (anonymised edition).
 PERSON_KINDS = ("proxy_limit", "consecutive_absences", "low_attendance")
@@ -82,7 +82,7 @@ class PackDates:
     month: date
     month_end: date
     as_of: date
-    period: views.Period
+    period: filters.Period
     window_start: date
     window_end: date
 
@@ -97,7 +97,7 @@ def _add_months(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def _of(month: date) -> str:
+def month_of(month: date) -> str:
     """"d'octobre 2026", "de novembre 2026": French elision before a vowel."""
     name = month_name(month)
     return f"d'{name}" if name[0] in "aeiouyéèêàâîôûh" else f"de {name}"
@@ -109,15 +109,15 @@ def pack_dates(month: date, as_of: date | None = None, *, today: date | None = N
         raise ValueError(f"le mois se désigne par son premier jour, pas le {long_day(month)}")
     month_end = month.replace(day=days_in_month(month.year, month.month))
     if as_of is None:
-        today = today or views.today()
+        today = today or settings.today()
         if today < month:
-            raise ValueError(f"le mois {_of(month)} n'a pas encore commencé (nous sommes le "
+            raise ValueError(f"le mois {month_of(month)} n'a pas encore commencé (nous sommes le "
                              f"{long_day(today)})")
         as_of = min(month_end, today)
     elif not month <= as_of <= month_end:
-        raise ValueError(f"la date de situation ({long_day(as_of)}) n'est pas dans le mois {_of(month)}")
+        raise ValueError(f"la date de situation ({long_day(as_of)}) n'est pas dans le mois {month_of(month)}")
     window_end = _add_months(month, 3) - timedelta(days=1)
-    return PackDates(month, month_end, as_of, views.resolve(views.ROLLING, as_of),
+    return PackDates(month, month_end, as_of, filters.resolve(filters.ROLLING, as_of),
                      as_of + timedelta(days=1), window_end)
 
 
@@ -142,7 +142,7 @@ class AlertLine:
 
 
 def alert_lines(frame: pd.DataFrame, catalogue: pd.DataFrame, anonymise: bool) -> list[AlertLine]:
-    """The alerts of synthesis.alert_list in their order (most serious kind first, then the most recent).
+    """The alerts of summary.alert_list in their order (most serious kind first, then the most recent).
 
     Anonymised: an alert about a person is replaced by one line per body (low attendance, runs of absences) or per
     sitting (proxies) that counts the people instead of naming them; the line takes the place of the group's first
@@ -251,11 +251,11 @@ class _Pack:
     def __init__(self, conn: duckdb.DuckDBPyConnection, dates: PackDates, anonymise: bool) -> None:
         self.conn, self.dates, self.anonymise = conn, dates, anonymise
         period, as_of = dates.period, dates.as_of
-        self.catalogue = views.bodies(conn)
-        self.alert_frame = synthesis.alert_list(conn, period.start, period.end, as_of)
+        self.catalogue = filters.bodies(conn)
+        self.alert_frame = summary.alert_list(conn, period.start, period.end, as_of)
         self.alerts = alert_lines(self.alert_frame, self.catalogue, anonymise)
         self.summary = cadence.summary(conn, period.start, period.end, as_of).set_index("code")
-        judged = synthesis._judged_periods(conn, period.start, period.end, as_of, None)
+        judged = summary.judged_periods(conn, period.start, period.end, as_of, None)
         judged = judged.assign(fulfilled=judged[["held", "required"]].min(axis=1))
         self.judged = judged.groupby("body_code")[["required", "fulfilled"]].sum()
         # one pass of the attendance query per period for every level needed (counts_many shares it)
@@ -266,7 +266,7 @@ class _Pack:
                   else None)
         self.by_body_before = before["body"].set_index("body_code") if before else None
         self.by_sector_before = before["sector"].set_index("sector") if before else None
-        self.due = calendar.due_dates(conn, as_of).set_index("code")
+        self.due = schedule.due_dates(conn, as_of).set_index("code")
         # the 12 months ending on as_of are the period itself: these pairs are attendance.low_attendance's
         pairs = now["person_body"]
         self.judged_people = pairs[pairs["required_rate"].notna() & (pairs["recorded"] >= MIN_RECORDED)]
@@ -328,9 +328,9 @@ def _summary_page(pdf: PackPDF, pack: _Pack) -> None:
     period, as_of = dates.period, dates.as_of
     pdf.new_page(f"Synthèse — {dates.month_text}",
                  f"Situation au {long_day(as_of)}. Indicateurs des 12 mois glissants {period.text} ; "
-                 + synthesis.comparison_text(period)[0].lower() + synthesis.comparison_text(period)[1:])
-    figures = {f.key: f for f in synthesis.headline(conn, period, as_of)}
-    # the captions reuse what the pack already holds: the same sums as synthesis.attendance_totals/cadence_totals
+                 + summary.comparison_text(period)[0].lower() + summary.comparison_text(period)[1:])
+    figures = {f.key: f for f in summary.headline(conn, period, as_of)}
+    # the captions reuse what the pack already holds: the same sums as summary.attendance_totals/cadence_totals
     recorded = int(pack.by_body["recorded"].sum())
     held = int(pack.summary["held"].sum())
     fulfilled, required = figures["meetings"].raw
@@ -374,7 +374,7 @@ def _summary_page(pdf: PackPDF, pack: _Pack) -> None:
             digest += [a for a in alerts if a.kind == kind][:DIGEST_PER_KIND]
         _alert_table(pdf, digest, dates, short=True, limit=3)
 
-    grid = synthesis.cadence_grid(conn, period.start, period.end, as_of)
+    grid = summary.cadence_grid(conn, period.start, period.end, as_of)
     pdf.section("Cadence des instances, mois par mois",
                 "Statut de la période de la règle dont relève chaque mois ; nombre : séances tenues dans le mois ; "
                 "encadré : le mois du dossier.", keep=60)
@@ -409,7 +409,7 @@ def _alert_table(pdf: PackPDF, lines: Sequence[AlertLine], dates: PackDates, *, 
         new = dates.month <= a.day <= dates.month_end
         text = a.text
         if short:
-            text = synthesis._short(f"{join_bodies(a.names, limit)} : {a.rest}" if a.names else a.text)
+            text = summary.short_message(f"{join_bodies(a.names, limit)} : {a.rest}" if a.names else a.text)
         rows.append([Swatch(SEVERITY_COLOURS[a.severity], a.kind_label), Text(short_date(a.day), bold=new), text])
     pdf.table([Column("Type", 38), Column("Date", 22), Column("Alerte", pdf.width - 60)], rows, size=7.0,
               line=3.2, padding=1.0)
@@ -446,7 +446,7 @@ def _family_page(pdf: PackPDF, pack: _Pack, family: str) -> None:
         _quorum(pdf, pack)
     if family == "co_construction" and "dgs" in set(bodies["code"]):
         _dgs_calendar(pdf, pack)
-    if family == "information" and territories.RENCONTRES in set(bodies["code"]):
+    if family == "information" and territory.RENCONTRES in set(bodies["code"]):
         _rencontres(pdf, pack)
 
     codes = set(bodies["code"])
@@ -533,10 +533,9 @@ def _body_row(pack: _Pack, body, name: str, show_rule: bool = True) -> list:
 
 
 def _quorum(pdf: PackPDF, pack: _Pack) -> None:
-    from analytics.screens import instances  # the Instances page's quorum frame: outcome and labels
 
     period, as_of = pack.dates.period, pack.dates.as_of
-    sittings = instances.quorum_sittings(pack.conn, period.start, period.end)
+    sittings = summary.quorum_sittings(pack.conn, period.start, period.end)
     pdf.section("Quorum des séances du Conseil d'Agglomération",
                 "Plus de la moitié des membres en exercice présents, sur place ou à distance ; les pouvoirs ne "
                 "comptent pas (CGCT L2121-17). Une séance reconvoquée après un quorum manqué n'y est pas soumise.",
@@ -584,8 +583,8 @@ def _dgs_calendar(pdf: PackPDF, pack: _Pack) -> None:
 
 
 def _rencontres(pdf: PackPDF, pack: _Pack) -> None:
-    since = views.mandate_start(pack.conn, pack.dates.as_of)
-    summary = territories.rencontres_summary(territories.rencontres(pack.conn, since, pack.dates.as_of), since)
+    since = filters.mandate_start(pack.conn, pack.dates.as_of)
+    summary = territory.rencontres_summary(territory.rencontres(pack.conn, since, pack.dates.as_of), since)
     pdf.section("Rencontres avec les conseils municipaux", keep=10)
     start = f"depuis le début du mandat ({long_day(since)})" if since else "depuis le début des données"
     pdf.paragraph(f"{number(summary['met'])} communes sur {number(summary['total'])} rencontrées {start}, soit "
@@ -608,7 +607,7 @@ def _territories_page(pdf: PackPDF, pack: _Pack) -> None:
     pdf.new_page("Secteurs et communes", f"{pack.period_text().capitalize()}, toutes instances confondues. "
                  "Représentation : part des séances où la commune était convoquée et où l'une au moins de ses "
                  "personnes était présente ou à distance.")
-    sectors = territories.sectors(conn, period.start, period.end)
+    sectors = territory.sectors(conn, period.start, period.end)
     before = pack.by_sector_before
     pdf.section("Les trois secteurs", keep=25)
     rows = []
@@ -628,7 +627,7 @@ def _territories_page(pdf: PackPDF, pack: _Pack) -> None:
                Column("Convocations renseignées", 22, "R"), Column("Présence", 34), Column("Évolution", 15, "R"),
                Column("Participation", 20, "R"), Column("Représentation des communes", 33)], rows, size=7.4)
 
-    communes = territories.communes(conn, period.start, period.end)
+    communes = territory.communes(conn, period.start, period.end)
     presence_q = _quartiles(communes["presence_rate"])
     representation_q = _quartiles(communes["representation"])
     note = ("Communes par secteur puis par ordre alphabétique : une comparaison, pas un classement. Zone grisée de "
@@ -641,7 +640,7 @@ def _territories_page(pdf: PackPDF, pack: _Pack) -> None:
     pdf.section("Les 39 communes" if len(communes) == 39 else f"Les {number(len(communes))} communes", note, keep=40)
     rows = []
     communes = communes.assign(_order=communes["name"].map(_fold))
-    for sector in views.SECTORS:
+    for sector in filters.SECTORS:
         part = communes[communes["sector"] == sector].sort_values("_order")
         if part.empty:
             continue
@@ -783,9 +782,9 @@ def _calendar_page(pdf: PackPDF, pack: _Pack) -> None:
     pdf.new_page("Calendrier des deux mois à venir",
                  f"Du {long_day(start)} au {long_day(end)} : séances inscrites au calendrier, échéances de cadence "
                  "encore à tenir et jours fériés, dont ceux propres à l'Alsace-Moselle (Vendredi saint, 26 décembre).")
-    meetings = calendar.meetings(pack.conn, start, end)
+    meetings = schedule.meetings(pack.conn, start, end)
     meetings = meetings.assign(meeting_date=pd.to_datetime(meetings["meeting_date"]))
-    holidays = calendar.holidays(start, end)
+    holidays = schedule.holidays(start, end)
     dues = _due_in_window(pack, meetings)
 
     days: dict[date, Day] = {}
@@ -879,39 +878,3 @@ def parse_month(text: str) -> date:
     if not found or not 1 <= int(found.group(2)) <= 12 or int(found.group(1)) < 1900:
         raise ValueError(f"mois invalide « {text} » : attendu AAAA-MM, par exemple 2026-10")
     return date(int(found.group(1)), int(found.group(2)), 1)
-
-
-def command(month: str, db: str | None, out: Path, anonymise: bool) -> int:
-    """`python -m analytics report --month AAAA-MM [--db BASE] --out FICHIER.pdf [--anonymise]`."""
-    try:
-        first = parse_month(month)
-        pack_dates(first)  # refuse a month to come before opening anything
-    except ValueError as exc:
-        print(f"Dossier non produit : {exc}.", file=sys.stderr)
-        return 1
-    out = Path(out)
-    if not out.parent.is_dir():
-        print(f"Dossier non produit : le dossier {out.parent} n'existe pas.", file=sys.stderr)
-        return 1
-    try:
-        conn = database.connect(db, read_only=True)
-    except database.DatabaseUnavailable as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    started = time.perf_counter()
-    try:
-        pdf = build_pack(conn, first, anonymise=anonymise)
-    except (ValueError, NameLeak) as exc:
-        print(f"Dossier non produit : {exc}.", file=sys.stderr)
-        return 1
-    finally:
-        conn.close()
-    try:
-        out.write_bytes(pdf)
-    except OSError as exc:
-        print(f"Dossier non produit : impossible d'écrire {out} ({exc.strerror}).", file=sys.stderr)
-        return 1
-    edition = "anonymisée" if anonymise else "interne (nominative)"
-    print(f"Dossier {_of(first)} écrit : {out} (édition {edition}, {number(len(pdf) / 1024)} Ko, "
-          f"{number(time.perf_counter() - started, 1)} s).")
-    return 0

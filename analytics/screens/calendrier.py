@@ -7,47 +7,18 @@ Alsace-Moselle keeps two public holidays the rest of France does not have, Vendr
 from __future__ import annotations
 
 from datetime import date, timedelta
-from functools import lru_cache
 
 import duckdb
-import holidays as holidays_package
 import pandas as pd
 
-from analytics.rules import cadence
-from analytics.screens import views
-from analytics.rules.alerts import rule_text
-from analytics.wording.display import CADENCE_STATUS, days_text, plural, short_date, weekday_date
-from analytics.wording.format import month_label, number
-from analytics.wording.labels import MEETING_FORMAT, MEETING_STATUS, MEETING_TYPE
-from analytics.store.sql import query
-
-ALSACE = "6AE"
-AGENDA_WEEKS = 13  # the agenda shows the quarter to come
-PLANNED_HORIZON_DAYS = 92  # planned meetings are published about three months ahead
-
-
-@lru_cache(maxsize=64)
-def _holidays_of(year: int) -> tuple[tuple[date, str], ...]:
-    found = holidays_package.country_holidays("FR", subdiv=ALSACE, years=year, language="fr")
-    return tuple(sorted(found.items()))
-
-
-def holidays(start: date, end: date) -> pd.DataFrame:
-    """Public holidays of Alsace between start and end: day, name, label ("vendredi 3 avril 2026"), alsace (bool:
-    a holiday of Alsace-Moselle only)."""
-    rows = []
-    for year in range(start.year, end.year + 1):
-        national = dict(holidays_package.country_holidays("FR", years=year, language="fr"))
-        for day, name in _holidays_of(year):
-            if start <= day <= end:
-                rows.append({"day": day, "name": name, "label": weekday_date(day),
-                             "alsace": day not in national})
-    return pd.DataFrame(rows, columns=["day", "name", "label", "alsace"])
+from analytics.rules import filters, schedule
+from analytics.wording.display import CADENCE_STATUS, days_text, plural, short_date
+from analytics.wording.format import number
 
 
 def holidays_table(start: date, end: date) -> pd.DataFrame:
     """The holidays with French column names, for a table and its download."""
-    frame = holidays(start, end)
+    frame = schedule.holidays(start, end)
     return pd.DataFrame({
         "Date": frame["label"],
         "Jour férié": frame["name"],
@@ -55,83 +26,9 @@ def holidays_table(start: date, end: date) -> pd.DataFrame:
     })
 
 
-def months_window(start: date, end: date, as_of: date) -> tuple[date, date]:
-    """The months to draw: the period, stretched to the planned meetings when the period reaches today."""
-    if end >= as_of:
-        return start, max(end, as_of + timedelta(days=PLANNED_HORIZON_DAYS))
-    return start, end
-
-
-def months(conn: duckdb.DuckDBPyConnection, start: date, end: date, sector: str | None = None) -> pd.DataFrame:
-    """Meetings per month of [start, end]: month, month_label ("janv. 2025"), held, cancelled, planned."""
-    codes = views.bodies(conn, sector)["code"].tolist()
-    frame = conn.cursor().execute(query("calendar_months"),
-                                  {"start": start, "end": end, "body_codes": codes}).df()
-    shown = set(views.months_shown(start, end))
-    frame = frame[frame["month"].map(lambda m: pd.Timestamp(m).date() in shown)].copy()
-    frame["month_label"] = frame["month"].map(month_label)
-    return frame[["month", "month_label", "held", "cancelled", "planned"]].reset_index(drop=True)
-
-
 def months_table(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"Mois": frame["month_label"], "Séances tenues": frame["held"],
                          "Séances annulées": frame["cancelled"], "Séances prévues": frame["planned"]})
-
-
-def meetings(conn: duckdb.DuckDBPyConnection, start: date, end: date, sector: str | None = None) -> pd.DataFrame:
-    """Meetings of [start, end] (any status) with French labels, a hover text and the holiday they fall on."""
-    codes = views.bodies(conn, sector)["code"].tolist()
-    frame = conn.cursor().execute(query("calendar_meetings"),
-                                  {"start": start, "end": end, "body_codes": codes}).df()
-    off = {day: name for day, name in holidays(start, end)[["day", "name"]].itertuples(index=False)}
-    frame["status_label"] = frame["status"].map(MEETING_STATUS)
-    frame["date_label"] = frame["meeting_date"].map(weekday_date)
-    frame["holiday"] = frame["meeting_date"].map(lambda d: off.get(pd.Timestamp(d).date(), ""))
-    frame["hover"] = [
-        f"<b>{body}</b><br>{when}<br>séance {status} — {MEETING_FORMAT[fmt]}"
-        + (f", {MEETING_TYPE[kind]}" if kind != "ordinary" else "")
-        + (f"<br>commune : {commune}" if isinstance(commune, str) else "")
-        + (f"<br>⚠ jour férié : {holiday}" if holiday else "")
-        for body, when, status, fmt, kind, commune, holiday in zip(
-            frame["body_name"], frame["date_label"], frame["status_label"], frame["format"], frame["meeting_type"],
-            frame["commune_name"], frame["holiday"])
-    ]
-    return frame
-
-
-def agenda_window(as_of: date) -> tuple[date, date]:
-    """The weeks of the agenda: from the Monday of this week, AGENDA_WEEKS weeks."""
-    monday = as_of - timedelta(days=as_of.weekday())
-    return monday, monday + timedelta(weeks=AGENDA_WEEKS) - timedelta(days=1)
-
-
-def meetings_on_holidays(frame: pd.DataFrame) -> pd.DataFrame:
-    """The meetings (from `meetings`) that fall on a public holiday, as a French table."""
-    part = frame[frame["holiday"] != ""]
-    return pd.DataFrame({"Date": part["date_label"], "Instance": part["body_name"],
-                         "Statut": part["status_label"], "Jour férié": part["holiday"]})
-
-
-def due_dates(conn: duckdb.DuckDBPyConnection, as_of: date, sector: str | None = None) -> pd.DataFrame:
-    """Per body with a cadence rule: the next due date, the days left, the first planned meeting and whether it
-    comes in time. Sorted by due date, bodies with nothing due last."""
-    chosen = views.bodies(conn, sector)
-    due = cadence.next_due(conn, as_of)
-    planned = conn.cursor().execute(query("calendar_next_planned"), {"as_of": as_of}).df()
-    frame = (chosen[chosen["rule"] != "on_demand"]
-             .merge(due, left_on="code", right_on="body_code", how="left")
-             .drop(columns="body_code")
-             .merge(planned, left_on="code", right_on="body_code", how="left"))
-    frame["days_left"] = [None if pd.isna(d) else (pd.Timestamp(d).date() - as_of).days for d in frame["next_due"]]
-    frame["covered"] = [
-        (not pd.isna(p)) and (not pd.isna(d)) and pd.Timestamp(p) <= pd.Timestamp(d)
-        for p, d in zip(frame["next_planned"], frame["next_due"])
-    ]
-    frame["rule_text"] = [rule_text(r, None if pd.isna(n) else int(n), p if isinstance(p, str) else None)
-                          for r, n, p in zip(frame["rule"], frame["cadence_n"], frame["cadence_phase"])]
-    frame = frame.sort_values(["next_due", "sort_order"], na_position="last", kind="stable").reset_index(drop=True)
-    return frame[["code", "name", "rule", "rule_text", "next_due", "days_left", "next_planned", "planned_count",
-                  "covered", "sort_order"]]
 
 
 def due_dates_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -161,11 +58,6 @@ def planned_count_text(count: int) -> str:
     return plural(count, "séance prévue", "séances prévues")
 
 
-def holiday_years(start: date, end: date) -> tuple[date, date]:
-    """Whole calendar years around a window: the holidays table lists a year at a time."""
-    return date(start.year, 1, 1), date(end.year, 12, 31)
-
-
 def agenda_table(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"Date": frame["date_label"], "Instance": frame["body_name"],
                          "Statut": frame["status_label"], "Jour férié": frame["holiday"]})
@@ -174,14 +66,14 @@ def agenda_table(frame: pd.DataFrame) -> pd.DataFrame:
 def overview(conn: duckdb.DuckDBPyConnection, start: date, end: date, as_of: date,
              sector: str | None = None) -> dict:
     """The figures at the top of the page: held in the period, planned ahead, due soon, next holiday."""
-    span = views.span(conn)
-    held = meetings(conn, start, end, sector)
-    ahead = meetings(conn, as_of, as_of + timedelta(days=3660), sector)
+    span = filters.span(conn)
+    held = schedule.meetings(conn, start, end, sector)
+    ahead = schedule.meetings(conn, as_of, as_of + timedelta(days=3660), sector)
     planned = ahead[ahead["status"] == "planned"]
-    due = due_dates(conn, as_of, sector)
+    due = schedule.due_dates(conn, as_of, sector)
     soon = due[due["days_left"].notna() & (due["days_left"] <= 31)]
     uncovered = soon[~soon["covered"]]
-    upcoming = holidays(as_of, as_of + timedelta(days=366))
+    upcoming = schedule.holidays(as_of, as_of + timedelta(days=366))
     nxt = upcoming.iloc[0] if not upcoming.empty else None
     figures = [
         {"label": "Séances tenues sur la période", "value": number(int((held["status"] == "held").sum())),

@@ -9,24 +9,25 @@ import duckdb
 import pandas as pd
 
 from analytics.rules import attendance, cadence, quorum
-from analytics.screens import calendrier as calendar, views
+from analytics.rules import filters
 from analytics.rules.alerts import quarter_label, rule_text
-from analytics.wording.display import CADENCE_STATUS, days_text, plural, plural_label, short_date, weekday_date
+from analytics.wording.display import CADENCE_STATUS, days_text, plural, plural_label, short_date
 from analytics.wording.format import month_label, number, percent
 from analytics.wording.labels import ROLE
 from analytics.screens.elus import ROLE_ORDER, STATUS_ORDER
 from analytics.store.sql import query
 from analytics.wording.text import display_name, fold
+from analytics.rules import schedule
 
 
 def options(conn: duckdb.DuckDBPyConnection, sector: str | None = None) -> pd.DataFrame:
     """The bodies to choose from (code, name), in the catalogue's order."""
-    return views.bodies(conn, sector)[["code", "name", "rule", "cadence_n", "cadence_phase", "legal_floor",
+    return filters.bodies(conn, sector)[["code", "name", "rule", "cadence_n", "cadence_phase", "legal_floor",
                                        "required_rate", "project_start", "project_end"]]
 
 
 def code_of(conn: duckdb.DuckDBPyConnection, name: str | None) -> str | None:
-    frame = views.bodies(conn, None)
+    frame = filters.bodies(conn, None)
     match = frame[frame["name"] == name]
     return None if match.empty else str(match["code"].iloc[0])
 
@@ -35,7 +36,7 @@ def card(conn: duckdb.DuckDBPyConnection, code: str, start: date, end: date, as_
     """The figures of one body over [start, end]: rule, meetings, compliance, gaps, due date, attendance."""
     summary = cadence.summary(conn, start, end, as_of)
     row = summary[summary["code"] == code].iloc[0]
-    body = views.bodies(conn, None).set_index("code").loc[code]
+    body = filters.bodies(conn, None).set_index("code").loc[code]
     n = None if pd.isna(body["cadence_n"]) else int(body["cadence_n"])
     phase = body["cadence_phase"] if isinstance(body["cadence_phase"], str) else None
     rates = attendance.counts(conn, start, end, "body")
@@ -64,7 +65,7 @@ def card(conn: duckdb.DuckDBPyConnection, code: str, start: date, end: date, as_
                           f"{plural(cancelled, 'annulée', 'annulées')} et {plural(planned, 'prévue', 'prévues')} "
                           "sur la période (les séances annulées ne comptent pas pour la cadence)."),
         # the timeline also shows the meetings planned after a period that reaches today
-        "window_end": calendar.months_window(start, end, as_of)[1],
+        "window_end": schedule.months_window(start, end, as_of)[1],
         "composition_default": min(end, as_of),
         "periods_met": int(row["periods_met"]), "periods_judged": judged,
         "compliance": None if pd.isna(row["compliance"]) else float(row["compliance"]),
@@ -82,8 +83,8 @@ def card(conn: duckdb.DuckDBPyConnection, code: str, start: date, end: date, as_
 
 
 def meetings(conn: duckdb.DuckDBPyConnection, code: str, start: date, end: date) -> pd.DataFrame:
-    """The body's meetings of [start, end], any status, as calendar.meetings gives them."""
-    frame = calendar.meetings(conn, start, end, None)
+    """The body's meetings of [start, end], any status, as schedule.meetings gives them."""
+    frame = schedule.meetings(conn, start, end, None)
     return frame[frame["body_code"] == code].reset_index(drop=True)
 
 
@@ -193,24 +194,6 @@ def composition_summary(frame: pd.DataFrame) -> str:
     roles = frame["Fonction"].str.replace(r" \(rang \d+\)", "", regex=True).value_counts(sort=False)
     parts = [f"{number(count)} {role if count < 2 else plural_label(role)}" for role, count in roles.items()]
     return f"{plural(len(frame), 'membre')} : " + ", ".join(parts) + "."
-
-
-def quorum_sittings(conn: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.DataFrame:
-    """The Conseil's sittings with their quorum: margin, outcome (reached, missed, exempt) and a French hover."""
-    frame = quorum.quorum(conn, start, end)
-    frame["meeting_label"] = frame["meeting_date"].map(short_date)
-    frame["outcome"] = ["exempt" if e else ("reached" if r else "missed")
-                        for r, e in zip(frame["reached"], frame["exempt"])]
-    labels = {"reached": "quorum atteint", "missed": "quorum non atteint",
-              "exempt": "séance reconvoquée (sans condition de quorum)"}
-    frame["outcome_label"] = frame["outcome"].map(labels)
-    frame["hover"] = [
-        f"<b>{weekday_date(d)}</b><br>{number(p)} présents sur {number(i)} en exercice<br>quorum : {number(q)} "
-        f"— marge {'+' if m > 0 else ''}{number(m)}<br>{labels[o]}"
-        for d, p, i, q, m, o in zip(frame["meeting_date"], frame["present"], frame["in_office"],
-                                    frame["required"], frame["margin"], frame["outcome"])
-    ]
-    return frame
 
 
 def quorum_table(frame: pd.DataFrame) -> pd.DataFrame:

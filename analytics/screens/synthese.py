@@ -7,62 +7,22 @@ sector's own (its conférence territoriale) for cadence.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Any
+from datetime import date
 
 import duckdb
 import pandas as pd
 
-from analytics.rules import alerts, attendance, cadence
-from analytics.screens import calendrier as calendar, views
-from analytics.rules.alerts import rule_text
-from analytics.wording.display import (ALERT_KIND, CADENCE_STATUS, SEVERITY_ICON, SEVERITY_WORD, days_text, plural,
-                               points, short_date, signed)
+from analytics.rules import attendance
+from analytics.screens import calendrier as calendar
+from analytics.wording.display import (CADENCE_STATUS, days_text, plural,
+                               short_date)
 from analytics.wording.format import month_label, number, percent
 from analytics.rules.periods import month_start, months_before
-from analytics.store.sql import query
-
-HEATMAP_MAX_MONTHS = 24
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One headline figure as st.metric shows it, with the raw values the tests compare."""
-
-    key: str
-    label: str
-    value: str
-    delta: str | None
-    delta_color: str  # "normal": up is good; "inverse": up is bad
-    help: str
-    raw: Any = None
-    previous_raw: Any = None
-    delta_description: str | None = None
+from analytics.rules import schedule
+from analytics.outputs import summary
 
 
 # -- attendance ----------------------------------------------------------------------------------------------------
-
-def _sum_rates(frame: pd.DataFrame) -> dict[str, float | int | None]:
-    """Counts summed over the rows, then the rates divided (convocations weigh, not rows)."""
-    totals = {column: int(frame[column].sum()) if not frame.empty else 0 for column in attendance.COUNT_COLUMNS}
-    recorded, convened = totals["recorded"], totals["convened"]
-    present = totals["present"] + totals["remote"]
-    participating = present + totals["proxy"] + totals["substituted"]
-    return {**totals,
-            "presence_rate": present / recorded if recorded else None,
-            "participation_rate": participating / recorded if recorded else None,
-            "completeness": recorded / convened if convened else None}
-
-
-def attendance_totals(conn: duckdb.DuckDBPyConnection, start: date, end: date,
-                      sector: str | None = None) -> dict[str, float | int | None]:
-    """Counts and rates of every convocation in [start, end], or of the people of one sector's communes."""
-    if sector is None:
-        return _sum_rates(attendance.counts(conn, start, end, "body"))
-    rows = attendance.counts(conn, start, end, "sector")
-    return _sum_rates(rows[rows["sector"] == sector])
 
 
 def trend(conn: duckdb.DuckDBPyConnection, end: date, sector: str | None = None) -> pd.DataFrame:
@@ -77,7 +37,7 @@ def trend(conn: duckdb.DuckDBPyConnection, end: date, sector: str | None = None)
     by_month = {pd.Timestamp(m).date(): part for m, part in rows.groupby("month")} if not rows.empty else {}
     out = []
     for month in months:
-        totals = _sum_rates(by_month.get(month, rows.iloc[0:0]))
+        totals = summary.sum_rates(by_month.get(month, rows.iloc[0:0]))
         out.append({"month": month, "month_label": month_label(month), **totals})
     frame = pd.DataFrame(out)
     frame["presence_text"] = frame["presence_rate"].map(percent)
@@ -94,101 +54,6 @@ def trend_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 # -- cadence -------------------------------------------------------------------------------------------------------
 
-def _judged_periods(conn: duckdb.DuckDBPyConnection, start: date, end: date, as_of: date,
-                    sector: str | None) -> pd.DataFrame:
-    """The cadence periods a range answers for, each counted in one range only.
-
-    A period belongs to the range that holds its last day; one ending later counts only once already met (its
-    obligation is fulfilled, the others are not due yet). Rolling 12-month windows overlap, so only every 12th is
-    kept, counting back from the last month the range completes: a range of a year answers for one window.
-    """
-    codes = set(views.bodies(conn, sector)["code"])
-    frame = cadence.periods(conn, start, end, as_of)
-    frame = frame[frame["body_code"].isin(codes) & frame["required"].notna()].copy()
-    ends = frame["period_end"].dt.date
-    inside = (ends >= start) & (ends <= end)
-    later_met = (ends > end) & (frame["status"] == "met")
-    frame = frame[(inside | later_met) & frame["status"].isin(["met", "missed"])]
-    rolling = frame["rule"] == "avg_every_months"
-    if rolling.any():
-        last_complete = month_start(end + timedelta(days=1)) - timedelta(days=1)
-        ends = frame["period_end"].dt.date
-        keep = [(not is_rolling) or ((last_complete.year - e.year) * 12 + last_complete.month - e.month) % 12 == 0
-                and e <= last_complete for is_rolling, e in zip(rolling, ends)]
-        frame = frame[keep]
-    return frame
-
-
-def cadence_totals(conn: duckdb.DuckDBPyConnection, start: date, end: date, as_of: date,
-                   sector: str | None = None) -> dict[str, Any]:
-    """Required meetings of the periods the range answers for, how many of them were held, the bodies behind."""
-    frame = _judged_periods(conn, start, end, as_of, sector)
-    required = int(frame["required"].sum())
-    fulfilled = int(frame[["held", "required"]].min(axis=1).sum()) if not frame.empty else 0
-    behind = frame[frame["status"] == "missed"].drop_duplicates("body_code")["body_name"].tolist()
-    codes = set(views.bodies(conn, sector)["code"])
-    summary = cadence.summary(conn, start, end, as_of)
-    held = int(summary[summary["code"].isin(codes)]["held"].sum())
-    return {"required": required, "fulfilled": fulfilled, "missing": required - fulfilled, "held": held,
-            "behind": behind, "periods": len(frame), "periods_missed": int((frame["status"] == "missed").sum())}
-
-
-def _heatmap_months(start: date, end: date) -> list[date]:
-    return views.months_shown(start, end, HEATMAP_MAX_MONTHS, keep_last=True)
-
-
-def cadence_grid(conn: duckdb.DuckDBPyConnection, start: date, end: date, as_of: date,
-                 sector: str | None = None) -> pd.DataFrame:
-    """One row per body and month: the status of the cadence period that month answers for, the meetings held that
-    month, and a French hover text. Months with no obligation (the other months of an alternating body, outside an
-    atelier's time frame) have status "none"."""
-    months = _heatmap_months(start, end)
-    chosen = views.bodies(conn, sector)
-    if not months or chosen.empty:
-        return pd.DataFrame(columns=["body_code", "body_name", "month", "month_label", "status", "held",
-                                     "cell_text", "hover"])
-    first, last = months[0], end
-    periods = cadence.periods(conn, first, last, as_of)
-    held = conn.cursor().execute(query("synthesis_body_months"), {"start": first, "end": last}).df()
-    held_of = {(b, pd.Timestamp(m).date()): int(h) for b, m, h in held.itertuples(index=False)}
-    status_of: dict[tuple[str, date], Any] = {}
-    for p in periods.itertuples(index=False):
-        p_start, p_end = p.period_start.date(), p.period_end.date()
-        if p.rule == "avg_every_months":
-            covered = [month_start(p_end)]  # the window is judged for its last month
-        else:
-            covered = list(pd.date_range(month_start(p_start), month_start(p_end), freq="MS").date)
-        for month in covered:
-            status_of[(p.body_code, month)] = p
-    rows = []
-    for body in chosen.itertuples(index=False):
-        n = None if pd.isna(body.cadence_n) else int(body.cadence_n)
-        for month in months:
-            p = status_of.get((body.code, month))
-            count = held_of.get((body.code, month), 0)
-            status = "none" if p is None else p.status
-            hover = f"<b>{body.name}</b> — {month_label(month)}<br>{plural(count, 'séance tenue', 'séances tenues')}"
-            if p is not None and p.status != "no_rule":
-                phase = "odd" if p.period_start.month % 2 else "even"
-                hover += (f"<br>règle : {rule_text(p.rule, n, phase)}"
-                          f"<br>période du {short_date(p.period_start)} au {short_date(p.period_end)} : "
-                          f"{number(p.held)} tenue(s) sur {number(p.required)} requise(s) — "
-                          f"<b>{CADENCE_STATUS[p.status]}</b>")
-                if p.status == "in_progress" and not pd.isna(p.days_left):
-                    hover += f", échéance dans {plural(int(p.days_left), 'jour')}"
-            elif p is not None:
-                hover += "<br>pas de rythme fixé"
-            else:
-                hover += "<br>pas d'obligation ce mois-ci"
-            rows.append({"body_code": body.code, "body_name": body.name, "month": month,
-                         "month_label": month_label(month), "status": status, "held": count,
-                         "cell_text": str(count) if count else "", "hover": hover})
-    frame = pd.DataFrame(rows)
-    # an atelier whose project ended before the window, say, has nothing to show: leave its row out
-    idle = frame.groupby("body_code").apply(lambda g: (g["status"] == "none").all() and not g["held"].any(),
-                                            include_groups=False)
-    return frame[~frame["body_code"].isin(idle[idle].index)].reset_index(drop=True)
-
 
 def cadence_grid_table(frame: pd.DataFrame) -> pd.DataFrame:
     """The heatmap as a table: one row per body, one column per month, the status and the meetings held."""
@@ -204,92 +69,8 @@ def cadence_grid_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 # -- headline ------------------------------------------------------------------------------------------------------
 
-def headline(conn: duckdb.DuckDBPyConnection, period: views.Period, as_of: date,
-             sector: str | None = None) -> list[Figure]:
-    """The four figures of the top of the page, each with its change against the previous period."""
-    now = attendance_totals(conn, period.start, period.end, sector)
-    rhythm = cadence_totals(conn, period.start, period.end, as_of, sector)
-    before = before_rhythm = None
-    if period.previous is not None:
-        before = attendance_totals(conn, period.previous.start, period.previous.end, sector)
-        before_rhythm = cadence_totals(conn, period.previous.start, period.previous.end, as_of, sector)
-    compare = period.previous_text
-
-    def change(key: str) -> float | None:
-        if before is None or now[key] is None or before[key] is None:
-            return None
-        return now[key] - before[key]
-
-    behind = rhythm["behind"]
-    figures = [
-        Figure("presence", "Taux de présence", percent(now["presence_rate"]), points(change("presence_rate")),
-               "normal", f"Présents et à distance, sur {_recorded(now['recorded'])} ; {compare}.",
-               now["presence_rate"], None if before is None else before["presence_rate"]),
-        Figure("participation", "Taux de participation", percent(now["participation_rate"]),
-               points(change("participation_rate")), "normal",
-               f"Présents, à distance, pouvoirs donnés et suppléés, sur les convocations renseignées ; {compare}.",
-               now["participation_rate"], None if before is None else before["participation_rate"]),
-        Figure("meetings", "Séances requises tenues", f"{number(rhythm['fulfilled'])} / {number(rhythm['required'])}",
-               None if before_rhythm is None else _missing_delta(rhythm["missing"] - before_rhythm["missing"]),
-               "inverse",
-               f"{plural(rhythm['held'], 'séance tenue', 'séances tenues')} au total ; les règles de cadence en "
-               f"demandaient {number(rhythm['required'])} sur les périodes échues, "
-               f"{plural(rhythm['missing'], 'manque', 'manquent')} ; {compare}.",
-               (rhythm["fulfilled"], rhythm["required"]),
-               None if before_rhythm is None else (before_rhythm["fulfilled"], before_rhythm["required"])),
-        Figure("behind", "Instances en retard", number(len(behind)),
-               None if before_rhythm is None else signed(len(behind) - len(before_rhythm["behind"])),
-               "inverse",
-               ("Au moins une période de leur règle manquée : " + ", ".join(behind) + "." if behind
-                else "Aucune instance n'a manqué une période de sa règle.") + f" Variation {compare}.",
-               len(behind), None if before_rhythm is None else len(before_rhythm["behind"])),
-    ]
-    return figures
-
-
-def comparison_text(period: views.Period) -> str:
-    """The caption under the headline figures: what the changes compare with."""
-    if period.previous is None:
-        return "Pas de comparaison pour cette période."
-    return f"Variations {period.previous_text} ({period.previous.text})."
-
-
-def _recorded(count: int) -> str:
-    return plural(count, "convocation renseignée", "convocations renseignées")
-
-
-def _missing_delta(change: int) -> str | None:
-    if change == 0:
-        return "± 0 séance manquante"
-    word = "séance manquante" if abs(change) < 2 else "séances manquantes"
-    return f"{signed(change)} {word}"
-
 
 # -- alerts and due dates ----------------------------------------------------------------------------------------
-
-def alert_list(conn: duckdb.DuckDBPyConnection, start: date, end: date, as_of: date,
-               sector: str | None = None) -> pd.DataFrame:
-    """The alerts of the range, most serious first, kept for the sector (people of its communes, bodies of no
-    sector or of the sector), with a French kind label and an icon."""
-    frame = alerts.compute(conn, start, end, as_of)
-    if sector is not None and not frame.empty:
-        people = conn.cursor().execute(query("synthesis_person_sectors")).df()
-        sector_of_person = dict(zip(people["person_id"], people["sector"]))
-        body_sector = dict(zip(*views.bodies(conn, None)[["code", "sector"]].T.values))
-        keep = []
-        for person_id, body_code in zip(frame["person_id"], frame["body_code"]):
-            if not pd.isna(person_id):
-                keep.append(sector_of_person.get(int(person_id)) == sector)
-            else:
-                owner = body_sector.get(body_code)
-                keep.append(owner is None or pd.isna(owner) or owner == sector)
-        frame = frame[keep]
-    frame = frame.copy()
-    frame["kind_label"] = frame["kind"].map(ALERT_KIND)
-    frame["icon"] = frame["severity"].map(SEVERITY_ICON)
-    frame["gravity"] = frame["severity"].map(SEVERITY_WORD)
-    frame["date_label"] = frame["date"].map(short_date)
-    return frame.reset_index(drop=True)
 
 
 def alert_counts(frame: pd.DataFrame) -> pd.DataFrame:
@@ -308,7 +89,7 @@ def alert_table(frame: pd.DataFrame) -> pd.DataFrame:
 def next_due(conn: duckdb.DuckDBPyConnection, as_of: date, sector: str | None = None,
              limit: int = 8) -> pd.DataFrame:
     """The soonest due dates, as calendar.due_dates_table shows them (for the table and its download)."""
-    frame = calendar.due_dates(conn, as_of, sector)
+    frame = schedule.due_dates(conn, as_of, sector)
     frame = frame[frame["next_due"].notna()].head(limit)
     return calendar.due_dates_table(frame)
 
@@ -317,7 +98,7 @@ def next_due_digest(conn: duckdb.DuckDBPyConnection, as_of: date, sector: str | 
                     dates: int = 4) -> str:
     """Markdown for the projected screen: the next due dates, the bodies due on each, and those with no meeting
     planned in time."""
-    frame = calendar.due_dates(conn, as_of, sector)
+    frame = schedule.due_dates(conn, as_of, sector)
     frame = frame[frame["next_due"].notna()]
     if frame.empty:
         return "Aucune échéance à venir."
@@ -326,8 +107,8 @@ def next_due_digest(conn: duckdb.DuckDBPyConnection, as_of: date, sector: str | 
         days = int(part["days_left"].iloc[0])
         covered, missing = part[part["covered"]], part[~part["covered"]]
         lines.append(f"**{short_date(due)}** ({days_text(days)})")
-        if not missing.empty and days <= calendar.PLANNED_HORIZON_DAYS:
-            lines.append(f"- :orange[:material/event_busy:] **aucune séance prévue à temps** : "
+        if not missing.empty and days <= schedule.PLANNED_HORIZON_DAYS:
+            lines.append("- :orange[:material/event_busy:] **aucune séance prévue à temps** : "
                          + ", ".join(missing["name"]))
         elif not missing.empty:
             # beyond the months the calendar is published for, no planned meeting yet is normal
@@ -337,7 +118,7 @@ def next_due_digest(conn: duckdb.DuckDBPyConnection, as_of: date, sector: str | 
             lines.append(f"- :blue[:material/event_available:] séance prévue pour {plural(len(covered), 'instance')} : "
                          + ", ".join(covered["name"]))
         elif not covered.empty:
-            lines.append(f"- :blue[:material/event_available:] séance prévue : " + ", ".join(
+            lines.append("- :blue[:material/event_available:] séance prévue : " + ", ".join(
                 f"{name} ({short_date(day)})" for name, day in zip(covered["name"], covered["next_planned"])))
         lines.append("")
     return "\n".join(lines)
@@ -353,7 +134,7 @@ def alerts_digest(frame: pd.DataFrame, kinds: int = 3, per_kind: int = 2) -> str
     for row in counts.head(kinds).itertuples(index=False):
         lines.append(f"{row.icon} **{row.kind_label}** : {number(row.count)}")
         part = frame[frame["kind_label"] == row.kind_label].head(per_kind)
-        lines += [f"- {_escape(_short(message))}" for message in part["message"]]
+        lines += [f"- {_escape(summary.short_message(message))}" for message in part["message"]]
         if row.count > per_kind:
             lines.append(f"- … et {plural(row.count - per_kind, 'autre', 'autres')}")
         lines.append("")
@@ -362,18 +143,6 @@ def alerts_digest(frame: pd.DataFrame, kinds: int = 3, per_kind: int = 2) -> str
         lines.append("Autres alertes : " + " · ".join(
             f"{row.icon} {row.kind_label} : **{number(row.count)}**" for row in others.itertuples(index=False)))
     return "\n".join(lines)
-
-
-def _short(message: str) -> str:
-    """The message without its closing reminder of the rule or the law, for the projected screen."""
-    # the consecutive-absences alert keeps a short form of its caveat: a follow-up signal, never a legal finding
-    return _DISCLAIMER.sub(" (alerte de suivi, non un constat juridique).", _REMINDER.sub(".", message))
-
-
-_DISCLAIMER = re.compile(r"\. Alerte de suivi de l'assiduité, non un constat juridique.*$")
-
-
-_REMINDER = re.compile(r" \((?:règle|plancher légal|les pouvoirs)[^()]*(?:\([^()]*\)[^()]*)*\)\.$")
 
 
 def _escape(text: str) -> str:

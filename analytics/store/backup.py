@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import sys
 import tempfile
 import zipfile
 from datetime import datetime
@@ -16,7 +15,6 @@ import pyarrow.parquet as pq
 
 from analytics.rules import attendance
 from analytics.store import db
-from analytics.wording.format import number
 
 # Tables in foreign-key order: a restore loads them in this order. Identifiers come only from this list.
 TABLES = ("communes", "bodies", "persons", "memberships", "meetings", "attendance", "import_log", "change_log",
@@ -127,31 +125,3 @@ def restore_zip(content: bytes, target: str | Path | None = None) -> dict:
         for name in expected & set(archive.namelist()):
             (Path(folder) / name).write_bytes(archive.read(name))
         return restore(Path(folder), target)
-
-
-def backup_command(folder: Path, db_arg: str | None) -> int:
-    """`python -m analytics backup DIR`."""
-    try:
-        conn = db.connect(db_arg)
-    except db.DatabaseUnavailable as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    try:
-        manifest = backup(conn, folder)
-    finally:
-        conn.close()
-    rows = sum(manifest["rows"].values())
-    print(f"Sauvegarde écrite dans {folder} : {len(TABLES)} tables, {number(rows)} lignes.")
-    return 0
-
-
-def restore_command(folder: Path, db_arg: str | None) -> int:
-    """`python -m analytics restore DIR`."""
-    try:
-        manifest = restore(folder, db_arg)
-    except (BackupError, db.DatabaseUnavailable) as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    print(f"Base restaurée depuis {folder} (sauvegarde du {manifest['created_at'][:10]}, "
-          f"{number(sum(manifest['rows'].values()))} lignes) : {db.db_path(db_arg)}")
-    return 0

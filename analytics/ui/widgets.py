@@ -3,7 +3,7 @@ the global filters bound to the URL, and the few rendering helpers every page sh
 headline figures, the "Aucune donnée" state).
 
 Caching: every analytics call goes through `Data.__call__`, an st.cache_data entry keyed by the database path, the
-data version (views.data_version: last import, logged changes and row counts, which move with every import or
+data version (filter_rules.data_version: last import, logged changes and row counts, which move with every import or
 recorded sheet) and the call's arguments. st.cache_data pickles what it returns, so each page gets its own copy to
 modify.
 """
@@ -21,16 +21,17 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from analytics import settings
 from analytics.access import auth
 from analytics.outputs import charts
-from analytics.screens import views
+from analytics.rules import filters as filter_rules
 from analytics.store import backup, db
 from analytics.outputs.export import to_excel_csv, to_xlsx
 from analytics.wording.display import long_day
 from analytics.wording.format import percent
 
-PERIOD_KEY = views.PERIOD_KEY
-SECTOR_KEY = views.SECTOR_KEY
+PERIOD_KEY = filter_rules.PERIOD_KEY
+SECTOR_KEY = filter_rules.SECTOR_KEY
 
 
 @st.cache_resource(show_spinner=False)
@@ -106,7 +107,7 @@ class Data:
     def __init__(self, conn: duckdb.DuckDBPyConnection, path: str):
         self.conn = conn
         self.path = path
-        self.version = views.data_version(conn)
+        self.version = filter_rules.data_version(conn)
 
     def __call__(self, function: Callable, *args: Any, **kwargs: Any) -> Any:
         return _cached(self.path, self.version, _name(function), args, tuple(sorted(kwargs.items())))
@@ -123,7 +124,7 @@ def data() -> Data:
 class Filters:
     """The filters every page shares: the period (with its comparison), the sector, and the day of reference."""
 
-    period: views.Period
+    period: filter_rules.Period
     sector: str | None
     as_of: date
     mandate_start: date | None
@@ -139,20 +140,20 @@ def filters(source: Data | None = None) -> Filters:
 
     Every page calls it first thing, so that a page works alone too (AppTest runs a page script by itself)."""
     source = source or data()
-    as_of = views.today()
-    span = source(views.span)
-    mandate = source(views.mandate_start, as_of)
-    labels = views.period_labels(span["first_held"], as_of, mandate)
+    as_of = settings.today()
+    span = source(filter_rules.span)
+    mandate = source(filter_rules.mandate_start, as_of)
+    labels = filter_rules.period_labels(span["first_held"], as_of, mandate)
     with st.sidebar:
         st.markdown("**Filtres**")
         label = st.selectbox("Période", labels, key=PERIOD_KEY, bind="query-params",
                              help="Les chiffres portent sur cette période ; la comparaison se fait avec la période "
                                   "précédente de même durée.")
-        sector = st.selectbox("Secteur", views.sector_labels(), key=SECTOR_KEY, bind="query-params",
+        sector = st.selectbox("Secteur", filter_rules.sector_labels(), key=SECTOR_KEY, bind="query-params",
                               help="Personnes des communes du secteur, instances communes et instances du secteur.")
-        period = views.resolve(label or views.ROLLING, as_of, span["first_held"], mandate)
+        period = filter_rules.resolve(label or filter_rules.ROLLING, as_of, span["first_held"], mandate)
         st.caption(f"{period.text.capitalize()}.  \nSituation au {long_day(as_of)}.")
-    return Filters(period, views.sector_code(sector), as_of, mandate)
+    return Filters(period, filter_rules.sector_code(sector), as_of, mandate)
 
 
 # -- rendering helpers ------------------------------------------------------------------------------------------
@@ -166,7 +167,7 @@ def header(title: str, chosen: Filters, subtitle: str | None = None) -> None:
 
 def require_data(source: Data, what: str = "séance") -> bool:
     """Show the "Aucune donnée" state and stop the page when no meeting was ever held."""
-    if source(views.span)["meetings_held"]:
+    if source(filter_rules.span)["meetings_held"]:
         return True
     st.info(f"**Aucune donnée** : la base ne contient encore aucune {what} tenue. Importez des fichiers de membres, "
             "de séances et de présences (ou lancez « make demo » pour la base de démonstration).", icon="ℹ️")
@@ -175,7 +176,7 @@ def require_data(source: Data, what: str = "séance") -> bool:
 
 
 def metrics(figures: Sequence[Any], columns: int | None = None, border: bool = True) -> None:
-    """A row of st.metric from objects with label, value, delta, delta_color, help (synthesis.Figure)."""
+    """A row of st.metric from objects with label, value, delta, delta_color, help (summary.Figure)."""
     cells = st.columns(columns or len(figures))
     for cell, figure in zip(cells, figures):
         field = figure.get if isinstance(figure, dict) else lambda name, default=None: getattr(figure, name, default)

@@ -6,14 +6,14 @@ import streamlit as st
 from analytics.access import auth
 from analytics.ingest import history, importer, recording, templates
 from analytics.outputs import ics
-from analytics.screens import views
+from analytics.rules import filters
 from analytics.store import backup
 from analytics.ui import widgets as ui
 from analytics.wording import labels
 from analytics.wording.format import long_date, number
 from analytics.store.reference import DATA_DIR
 from analytics.ui.widgets import connection, current_user
-from analytics.screens.views import today
+from analytics.settings import today
 
 ui.require_page("saisie")
 conn = connection()
@@ -63,7 +63,7 @@ with files_tab:
                                f"{number(result.updated)} modifiée(s), {number(result.unchanged)} inchangée(s).")
 
 with meeting_tab:
-    bodies = views.bodies(conn)
+    bodies = filters.bodies(conn)
     left, middle, right = st.columns([3, 2, 2])
     body = left.selectbox("Instance", bodies["code"], format_func=dict(zip(bodies["code"], bodies["name"])).get)
     day = middle.date_input("Date de la séance", value=today(), max_value=today(), format="DD/MM/YYYY")

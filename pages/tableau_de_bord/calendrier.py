@@ -5,6 +5,7 @@ import streamlit as st
 from analytics.outputs import charts
 from analytics.screens import calendrier as calendar
 from analytics.ui import widgets as ui
+from analytics.rules import schedule
 
 ui.require_page("calendrier")
 data = ui.data()
@@ -12,8 +13,8 @@ chosen = ui.filters(data)
 period, sector, as_of = chosen.period, chosen.sector, chosen.as_of
 
 ui.header("Calendrier", chosen)
-window = calendar.months_window(period.start, period.end, as_of)
-agenda_start, agenda_end = calendar.agenda_window(as_of)
+window = schedule.months_window(period.start, period.end, as_of)
+agenda_start, agenda_end = schedule.agenda_window(as_of)
 overview = data(calendar.overview, period.start, period.end, as_of, sector)
 
 ui.metrics(overview["figures"])
@@ -22,29 +23,29 @@ if not overview["any_meeting"]:
                    "ci-dessous.")
 else:
     st.subheader("Séances par mois")
-    months = data(calendar.months, window[0], window[1], sector)
+    months = data(schedule.months, window[0], window[1], sector)
     ui.chart(ui.figure(charts.months_stacked, months), ui.derived(calendar.months_table, months), "seances-par-mois",
              alt="Barres empilées des séances tenues, annulées et prévues, mois par mois")
 
-    st.subheader(f"Les {calendar.AGENDA_WEEKS} prochaines semaines")
-    agenda = data(calendar.meetings, agenda_start, agenda_end, sector)
-    off = ui.derived(calendar.holidays, agenda_start, agenda_end)
+    st.subheader(f"Les {schedule.AGENDA_WEEKS} prochaines semaines")
+    agenda = data(schedule.meetings, agenda_start, agenda_end, sector)
+    off = ui.derived(schedule.holidays, agenda_start, agenda_end)
     ui.chart(ui.figure(charts.agenda, agenda, off, agenda_start, agenda_end), ui.derived(calendar.agenda_table, agenda),
              "agenda",
              alt="Séances des prochaines semaines par instance, jours fériés grisés")
 
     st.subheader("Prochaines échéances par instance")
-    due = ui.derived(calendar.due_dates_table, data(calendar.due_dates, as_of, sector))
+    due = ui.derived(calendar.due_dates_table, data(schedule.due_dates, as_of, sector))
     ui.table(due, height=420)
     ui.download(due, "echeances")
 
-    clashes = ui.derived(calendar.meetings_on_holidays, data(calendar.meetings, window[0], window[1], sector))
+    clashes = ui.derived(schedule.meetings_on_holidays, data(schedule.meetings, window[0], window[1], sector))
     if not clashes.empty:
         st.subheader("Séances un jour férié")
         ui.table(clashes)
 
 st.subheader("Jours fériés en Alsace-Moselle")
-years = calendar.holiday_years(window[0], window[1])
+years = schedule.holiday_years(window[0], window[1])
 holidays = ui.derived(calendar.holidays_table, years[0], years[1])
 ui.table(holidays, height=360)
 ui.download(holidays, "jours-feries")

@@ -3,8 +3,9 @@
 import streamlit as st
 
 from analytics.outputs import charts
-from analytics.screens import elus as people, synthese as synthesis
+from analytics.screens import elus as people
 from analytics.ui import widgets as ui
+from analytics.outputs import summary
 
 ui.require_page("elus")
 data = ui.data()
@@ -43,7 +44,7 @@ ui.table(listing, rates=["Présence", "Participation"], height=420)
 ui.download(listing, "elus", named=True)
 
 st.subheader("Alertes sur ces personnes")
-found = data(synthesis.alert_list, period.start, period.end, as_of, sector)
+found = data(summary.alert_list, period.start, period.end, as_of, sector)
 personal = ui.derived(people.person_alerts, found, group["person_id"].tolist())
 if personal.empty:
     st.markdown("Aucune alerte sur ces personnes pendant la période.")

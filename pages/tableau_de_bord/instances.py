@@ -5,6 +5,7 @@ import streamlit as st
 from analytics.outputs import charts
 from analytics.screens import instances
 from analytics.ui import widgets as ui
+from analytics.outputs import summary
 
 ui.require_page("instances")
 data = ui.data()
@@ -56,7 +57,7 @@ ui.chart(ui.figure(charts.attendance_stacked, per_meeting, instances.ATTENDANCE_
 
 if code == instances.QUORUM_BODY:
     st.subheader("Quorum de chaque séance du Conseil")
-    sittings = data(instances.quorum_sittings, period.start, period.end)
+    sittings = data(summary.quorum_sittings, period.start, period.end)
     ui.chart(ui.figure(charts.quorum_margin, sittings), ui.derived(instances.quorum_table, sittings), "quorum",
              alt="Marge de chaque séance au-dessus du quorum")
     st.caption("Quorum : plus de la moitié des membres en exercice présents, les pouvoirs ne comptant pas "

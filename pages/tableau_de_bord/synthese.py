@@ -9,6 +9,7 @@ from analytics.ui import widgets as ui
 from analytics.wording.display import long_day
 from analytics.wording.format import month_label, number
 from analytics.rules.periods import month_start
+from analytics.outputs import summary
 
 ui.require_page("synthese")
 data = ui.data()
@@ -19,13 +20,13 @@ ui.header("Gouvernance m2A · Synthèse", chosen)
 counts = data(overview.headline)
 
 if counts["meetings_held"]:
-    ui.metrics(data(synthesis.headline, period, as_of, sector))
-    st.caption(synthesis.comparison_text(period))
+    ui.metrics(data(summary.headline, period, as_of, sector))
+    st.caption(summary.comparison_text(period))
 
     left, right = st.columns([1, 1], gap="large")
     with left:
         st.subheader("Alertes, les plus graves d'abord")
-        found = data(synthesis.alert_list, period.start, period.end, as_of, sector)
+        found = data(summary.alert_list, period.start, period.end, as_of, sector)
         st.markdown(ui.derived(synthesis.alerts_digest, found))
         with st.expander(f"Toutes les alertes ({number(len(found))})"):
             every = ui.derived(synthesis.alert_table, found)
@@ -40,7 +41,7 @@ if counts["meetings_held"]:
             ui.download(due, "prochaines-echeances")
 
     st.subheader("Cadence des instances, mois par mois")
-    grid = data(synthesis.cadence_grid, period.start, period.end, as_of, sector)
+    grid = data(summary.cadence_grid, period.start, period.end, as_of, sector)
     ui.chart(ui.figure(charts.cadence_heatmap, grid, font=15), ui.derived(synthesis.cadence_grid_table, grid),
              "cadence-par-mois",
              alt="Carte de chaleur : une ligne par instance, une colonne par mois, couleur selon la cadence")

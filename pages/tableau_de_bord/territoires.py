@@ -5,6 +5,7 @@ import streamlit as st
 from analytics.outputs import charts
 from analytics.screens import territoires as territories
 from analytics.ui import widgets as ui
+from analytics.rules import territory
 
 ui.require_page("territoires")
 data = ui.data()
@@ -14,9 +15,9 @@ period, sector, as_of = chosen.period, chosen.sector, chosen.as_of
 ui.header("Territoires", chosen)
 ui.require_data(data)
 
-communes = data(territories.communes, period.start, period.end, sector)
+communes = data(territory.communes, period.start, period.end, sector)
 table = ui.derived(territories.communes_table, communes)
-sectors = data(territories.sectors, period.start, period.end)
+sectors = data(territory.sectors, period.start, period.end)
 
 left, right = st.columns([3, 2], gap="large")
 with left:
@@ -40,7 +41,7 @@ ui.table(table, rates=["Présence", "Participation", "Représentation"], integer
 ui.download(table, "communes")
 
 st.subheader("Participation des communes à chaque instance")
-matrix = data(territories.body_matrix, period.start, period.end, sector)
+matrix = data(territory.body_matrix, period.start, period.end, sector)
 wide = ui.derived(territories.body_matrix_table, matrix)
 ui.chart(ui.figure(charts.matrix, matrix, "name", "short_body", "presence_rate", "hover", title="présence"), wide,
          "communes-instances", rates=list(wide.columns[1:]),
@@ -48,8 +49,8 @@ ui.chart(ui.figure(charts.matrix, matrix, "name", "short_body", "presence_rate",
 st.caption("Case vide : la commune n'a personne de convoqué à cette instance sur la période.")
 
 st.subheader("Rencontres avec les conseils municipaux")
-met = data(territories.rencontres, chosen.mandate_start, as_of, sector)
-summary = ui.derived(territories.rencontres_summary, met, chosen.mandate_start)
+met = data(territory.rencontres, chosen.mandate_start, as_of, sector)
+summary = ui.derived(territory.rencontres_summary, met, chosen.mandate_start)
 columns = st.columns([1, 3])
 columns[0].metric("Communes rencontrées", f"{summary['met']} / {summary['total']}", border=True,
                   help=summary["help"])

@@ -13,7 +13,6 @@ import duckdb
 import pandas as pd
 
 from analytics import settings
-from analytics.settings import today
 from analytics.wording.display import long_day
 from analytics.rules.periods import months_before, rolling_12_months
 from analytics.store.sql import query
