@@ -16,6 +16,7 @@ from analytics.access import privacy
 from analytics.bench import indicators as bench, oracle
 from analytics.ingest import demo, importer, recording
 from analytics.rules import attendance
+from analytics.store import tallies as store_tallies
 from analytics.store import backup, db, reference
 from test_oracle import build_random
 
@@ -45,7 +46,7 @@ def recounted(conn: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
     cur = conn.cursor()
     cur.execute("BEGIN TRANSACTION")
     try:
-        attendance.refresh_tallies(cur)
+        store_tallies.refresh_tallies(cur)
         return tallies(cur)
     finally:
         cur.execute("ROLLBACK")
@@ -53,14 +54,14 @@ def recounted(conn: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
 
 def assert_exact(conn: duckdb.DuckDBPyConnection) -> None:
     """The tallies are fresh and equal to a count from scratch."""
-    assert attendance.tallies_fresh(conn.cursor())
+    assert store_tallies.tallies_fresh(conn.cursor())
     assert tallies(conn) == recounted(conn)
 
 
 def refresh(conn: duckdb.DuckDBPyConnection) -> None:
     cur = conn.cursor()
     cur.execute("BEGIN TRANSACTION")
-    attendance.refresh_tallies(cur)
+    store_tallies.refresh_tallies(cur)
     cur.execute("COMMIT")
 
 
@@ -118,10 +119,10 @@ def test_tallies_are_the_convocations_counted_in_pandas(conn: duckdb.DuckDBPyCon
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_fresh_tallies_give_the_numbers_of_the_rows(conn: duckdb.DuckDBPyConnection, seed: int) -> None:
     build_random(conn, seed)
-    assert not attendance.tallies_fresh(conn.cursor())  # written with plain INSERTs: counted from the rows
+    assert not store_tallies.tallies_fresh(conn.cursor())  # written with plain INSERTs: counted from the rows
     from_rows = every_level(conn)
     refresh(conn)
-    assert attendance.tallies_fresh(conn.cursor())
+    assert store_tallies.tallies_fresh(conn.cursor())
     assert_same_levels(every_level(conn), from_rows)  # same numbers, same columns, same dtypes, same order
     for start, end in RANGES[:2]:
         expected = oracle.counts_many(conn, start, end, list(oracle.LEVELS))
@@ -144,9 +145,9 @@ def test_a_change_made_outside_the_application_is_counted_from_the_rows(conn: du
                                                                          change: str) -> None:
     fixture_db.build(conn)
     refresh(conn)
-    assert attendance.tallies_fresh(conn.cursor())
+    assert store_tallies.tallies_fresh(conn.cursor())
     conn.execute(change)  # a SQL shell: the tallies are not refreshed
-    assert not attendance.tallies_fresh(conn.cursor())
+    assert not store_tallies.tallies_fresh(conn.cursor())
     stale = every_level(conn)
     refresh(conn)
     assert_same_levels(every_level(conn), stale)

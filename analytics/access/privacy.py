@@ -19,12 +19,13 @@ import duckdb
 import pandas as pd
 
 from analytics.access import auth
-from analytics.rules import attendance
+from analytics.store.erasure import MOVES, finish_erasures
+from analytics.store.erasure import complete as _finish  # a name of this module, so that a test can stop it
 from analytics.store.sql import query
+from analytics.store.tallies import refresh_tallies
+from analytics.store.transaction import transaction
 from analytics.wording.text import display_name, fold
 
-ANONYMOUS_LAST_NAME = "ANONYME"
-_MOVES = ("privacy_move_attendance", "privacy_move_delegations", "privacy_move_memberships")
 # each scrub and the parameters its query binds (DuckDB refuses unused ones)
 _SCRUBS = {"privacy_scrub_change_log": ("person_id", "last_name", "first_name"),
            "privacy_scrub_import_log": ("last_name", "first_name"),
@@ -60,61 +61,16 @@ def erase_person(conn: duckdb.DuckDBPyConnection, person_id: int, username: str)
         return  # already done: nothing named is left to remove
     names = {"person_id": person_id, "last_name": found["last_name"], "first_name": found["first_name"]}
     cur = conn.cursor()
-    cur.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(cur):
         placeholder = cur.execute(query("privacy_insert_placeholder"), {"person_id": person_id}).fetchall()[0][0]
-        for step in _MOVES:
+        for step in MOVES:
             cur.execute(query(step), {"source_id": person_id, "target_id": placeholder})
         cur.execute(query("privacy_anonymise_person"), {"person_id": person_id})
         for step, params in _SCRUBS.items():
             cur.execute(query(step), {key: names[key] for key in params})
         auth.record(cur, username, "erase_person", f"personne n° {person_id}")
-        attendance.refresh_tallies(cur)  # the counts now sit on the placeholder
-        cur.execute("COMMIT")
-    except Exception:
-        _rollback(cur)
-        raise
+        refresh_tallies(cur)  # the counts now sit on the placeholder
     _finish(cur, person_id, placeholder)
-
-
-def finish_erasures(conn: duckdb.DuckDBPyConnection) -> int:
-    """Complete the erasures a stopped process left half-done; return how many there were."""
-    cur = conn.cursor()
-    pending = cur.execute(query("privacy_pending_erasures")).fetchall()
-    for placeholder, person_id in pending:
-        _finish(cur, person_id, placeholder)
-    return len(pending)
-
-
-def _finish(cur: duckdb.DuckDBPyConnection, person_id: int, placeholder: int) -> None:
-    # (2) the person's row is referenced by nothing since (1) committed: its key can change, then the rows return
-    cur.execute("BEGIN TRANSACTION")
-    try:
-        cur.execute(query("privacy_rekey_person"), {"person_id": person_id})
-        for step in _MOVES:
-            cur.execute(query(step), {"source_id": placeholder, "target_id": person_id})
-        attendance.refresh_tallies(cur)
-        cur.execute("COMMIT")
-    except Exception:
-        _rollback(cur)
-        raise
-    # (3) a separate transaction again: the rows left the placeholder only once (2) committed
-    cur.execute("BEGIN TRANSACTION")
-    try:
-        cur.execute(query("privacy_delete_placeholder"), {"placeholder_id": placeholder})
-        attendance.refresh_tallies(cur)
-        cur.execute("COMMIT")
-    except Exception:
-        _rollback(cur)
-        raise
-
-
-def _rollback(cur: duckdb.DuckDBPyConnection) -> None:
-    # a failed COMMIT has already rolled the transaction back
-    try:
-        cur.execute("ROLLBACK")
-    except duckdb.TransactionException:
-        pass
 
 
 def describe(found: dict[str, Any]) -> str:

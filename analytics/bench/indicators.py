@@ -25,6 +25,8 @@ from analytics.bench import oracle
 from analytics.rules import attendance, periods, quorum
 from analytics.store import db
 from analytics.store.sql import query
+from analytics.store.tallies import refresh_tallies
+from analytics.store.transaction import transaction
 
 SCALES = [100_000, 1_000_000, 10_000_000]
 PERSONS = 300
@@ -47,9 +49,8 @@ def _fill(path: Path, days: int) -> int:
         cur.execute(query("attendance_bench_meetings"), {"day0": DAY0, "days": days})
         cur.execute(query("attendance_bench_attendance"))
         # as an import would: the pre-aggregated counts the indicators read (migration 003)
-        cur.execute("BEGIN TRANSACTION")
-        attendance.refresh_tallies(cur)
-        cur.execute("COMMIT")
+        with transaction(cur):
+            refresh_tallies(cur)
         return cur.execute(query("attendance_bench_rows")).fetchall()[0][0]
     finally:
         conn.close()

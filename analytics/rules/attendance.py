@@ -15,6 +15,8 @@ import pyarrow as pa
 
 from analytics.rules import periods
 from analytics.store.sql import query
+from analytics.store.tallies import refresh_tallies, tallies_fresh  # noqa: F401  (refresh_tallies: see ingest)
+from analytics.store.transaction import snapshot
 from analytics.wording.text import display_name, fold
 
 COUNT_COLUMNS = ["convened", "recorded", "present", "remote", "excused", "absent", "proxy", "substituted",
@@ -147,12 +149,9 @@ def counts_many(conn: duckdb.DuckDBPyConnection, start: date, end: date,
 def _counted(cur: duckdb.DuckDBPyConnection, source: str, levels: list[str], start: date,
              end: date) -> dict[str, pd.DataFrame]:
     """The levels of one counts query, read in one snapshot: the tallies judged fresh are the ones then read."""
-    cur.execute("BEGIN TRANSACTION")
-    try:
+    with snapshot(cur):
         fresh = tallies_fresh(cur)
         rows = _frame(cur, query(source), _params(cur, source, start, end, fresh))
-    finally:
-        cur.execute("ROLLBACK")
     return {by: _shape(rows, by) for by in levels}
 
 
@@ -175,27 +174,6 @@ def _whole_months(start: date, end: date) -> tuple[date, date]:
     except OverflowError:  # a month beyond the year 9999
         return date.max, date.min
     return first, last
-
-
-# The refresh of the pre-aggregated tallies (migration 003), in order.
-_REFRESH = ("attendance_tallies_clear_meetings", "attendance_tallies_clear_months", "attendance_tallies_clear_state",
-            "attendance_tallies_fill_meetings", "attendance_tallies_fill_months", "attendance_tallies_save_state")
-
-
-def refresh_tallies(cur: duckdb.DuckDBPyConnection) -> None:
-    """Recompute the pre-aggregated tallies from the rows stored now.
-
-    Every path that writes attendance, memberships, meetings or persons calls it on its cursor, inside the
-    transaction of its change, so that the indicators keep reading the tallies instead of every attendance row.
-    A path that does not (a SQL shell, a test) costs only speed: counts() checks the tallies' fingerprint and
-    counts from the rows when they are not fresh."""
-    for step in _REFRESH:
-        cur.execute(query(step))
-
-
-def tallies_fresh(cur: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the pre-aggregated tallies were computed from exactly the rows stored now."""
-    return bool(cur.execute(query("attendance_tallies_fresh")).fetchall()[0][0])
 
 
 def counts(conn: duckdb.DuckDBPyConnection, start: date, end: date, by: str) -> pd.DataFrame:

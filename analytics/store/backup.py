@@ -13,8 +13,9 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 
-from analytics.rules import attendance
 from analytics.store import db
+from analytics.store.tallies import refresh_tallies
+from analytics.store.transaction import snapshot
 
 # Tables in foreign-key order: a restore loads them in this order. Identifiers come only from this list.
 TABLES = ("communes", "bodies", "persons", "memberships", "meetings", "attendance", "import_log", "change_log",
@@ -34,8 +35,7 @@ def backup(conn: duckdb.DuckDBPyConnection, folder: Path) -> dict:
     """Write every table to `folder` (created if needed) inside one read transaction; return the manifest."""
     folder.mkdir(parents=True, exist_ok=True)
     cur = conn.cursor()
-    cur.execute("BEGIN TRANSACTION")  # one consistent snapshot of all the tables
-    try:
+    with snapshot(cur):  # one consistent snapshot of all the tables
         counts = {}
         for table in TABLES:
             data = cur.sql(f"SELECT * FROM {table}").to_arrow_table()
@@ -43,8 +43,6 @@ def backup(conn: duckdb.DuckDBPyConnection, folder: Path) -> dict:
             counts[table] = data.num_rows
         manifest = {"application": "Gouvernance m2A", "schema_version": db.schema_version(conn),
                     "created_at": datetime.now().isoformat(timespec="seconds"), "rows": counts}
-    finally:
-        cur.execute("ROLLBACK")
     (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     return manifest
 
@@ -76,7 +74,7 @@ def restore(folder: Path, target: str | Path | None = None) -> dict:
     try:
         db.migrate(conn, up_to=manifest["schema_version"])
         cur = conn.cursor()
-        cur.execute("BEGIN TRANSACTION")
+        cur.execute("BEGIN TRANSACTION")  # not committed on failure: the staging file is deleted whole
         for table in TABLES:
             cur.execute(f"INSERT INTO {table} SELECT * FROM read_parquet(?)", [str(folder / f"{table}.parquet")])
         for table, (sequence, column) in SEQUENCES.items():
@@ -86,7 +84,7 @@ def restore(folder: Path, target: str | Path | None = None) -> dict:
         if manifest["schema_version"] >= TALLIES_VERSION:
             # the pre-aggregated counts are not in the backup: they are counted again from the restored rows
             # (an older backup gets them from the migration that creates them, just below)
-            attendance.refresh_tallies(cur)
+            refresh_tallies(cur)
         cur.execute("COMMIT")
         db.migrate(conn)
         counts = {t: cur.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in TABLES}

@@ -10,6 +10,8 @@ import duckdb
 from analytics import settings
 from analytics.settings import db_path
 from analytics.store import reference
+from analytics.store.erasure import finish_erasures
+from analytics.store.transaction import transaction
 
 MIGRATIONS_DIR = settings.MIGRATIONS_DIR
 _MIGRATION_NAME = re.compile(r"(\d{3})_[a-z0-9_]+\.sql")
@@ -51,14 +53,9 @@ def migrate(conn: duckdb.DuckDBPyConnection, up_to: int | None = None) -> int:
     for version, script in migrations():
         if version <= current or (up_to is not None and version > up_to):
             continue
-        cur.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(cur):
             cur.execute(script.read_text(encoding="utf-8"))
             cur.execute("INSERT INTO schema_version (version) VALUES (?)", [version])
-            cur.execute("COMMIT")
-        except Exception:
-            cur.execute("ROLLBACK")
-            raise
         current = version
     return current
 
@@ -81,7 +78,5 @@ def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckd
     if not read_only:
         migrate(conn)
         reference.load(conn)
-        from analytics.access import privacy  # imported here: privacy itself opens databases through this module
-
-        privacy.finish_erasures(conn)  # completes an erasure a crash interrupted
+        finish_erasures(conn)  # completes an erasure a crash interrupted
     return conn
