@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from analytics.ingest import demo
 from analytics.store import db
 
-ROOT = Path(__file__).resolve().parent.parent
+DEMO_TODAY = date(2026, 11, 29)  # the day the shared demo database believes it is
 
 
 @pytest.fixture
@@ -27,11 +29,12 @@ def conn(db_file: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     connection.close()
 
 
-TABLES = ("communes", "bodies", "persons", "memberships", "meetings", "attendance", "import_log", "change_log",
-          "audit_events")
-
-
-def snapshot(connection: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
-    """Every row of every table, sorted: equal snapshots mean an unchanged database."""
-    cur = connection.cursor()
-    return {table: sorted(map(repr, cur.execute(f"SELECT * FROM {table}").fetchall())) for table in TABLES}
+@pytest.fixture(scope="session")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo mandate (seed 2020, built on 29 November 2026), built once for the whole run: tests read it, and
+    copy it before any change."""
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    connection = db.connect(path)
+    demo.build(connection, seed=2020, today=DEMO_TODAY)
+    connection.close()
+    return path

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from analytics.access import auth
 from analytics.ingest import demo, importer
 from analytics.store import db
-from conftest import ROOT, snapshot
+from tests.support import ROOT, snapshot
 
 APP = str(ROOT / "app.py")
 PAGES = {
@@ -29,15 +29,6 @@ PASSWORD = "correct horse battery"
 def _fresh_caches() -> None:
     st.cache_data.clear()
     st.cache_resource.clear()
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("access") / "demo.duckdb"
-    conn = db.connect(path)
-    demo.build(conn, seed=2020, today=date(2026, 11, 29))
-    conn.close()
-    return path
 
 
 @pytest.fixture

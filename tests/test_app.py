@@ -13,7 +13,7 @@ from analytics.ingest import demo
 from analytics.screens import overview
 from analytics.store import db
 from analytics.wording.format import number
-from conftest import ROOT
+from tests.support import ROOT
 
 APP = str(ROOT / "app.py")
 
@@ -22,15 +22,6 @@ APP = str(ROOT / "app.py")
 def _fresh_caches() -> None:
     st.cache_data.clear()
     st.cache_resource.clear()
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("app") / "demo.duckdb"
-    conn = db.connect(path)
-    demo.build(conn, seed=2020, today=date(2026, 11, 29))
-    conn.close()
-    return path
 
 
 def _run(monkeypatch: pytest.MonkeyPatch, path: Path) -> AppTest:

@@ -16,7 +16,7 @@ import pytest
 from analytics import cli
 from analytics.access import auth
 from analytics.store import db
-from conftest import ROOT
+from tests.support import ROOT
 
 T0 = datetime(2025, 3, 10, 9, 0, 0)
 PASSWORD = "correct horse battery"

@@ -12,7 +12,7 @@ import pytest
 
 from analytics.ingest import demo, importer
 from analytics.store import backup, db
-from conftest import ROOT, snapshot
+from tests.support import ROOT, snapshot
 
 
 @pytest.fixture

@@ -26,12 +26,9 @@ PAGES = {"": "synthese", "instances": "instances", "territoires": "territoires",
 
 
 @pytest.fixture(scope="module")
-def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("browser") / "demo.duckdb"
-    conn = db.connect(path)
-    demo.build(conn, seed=2020, today=TODAY)
-    conn.close()
-    return path
+def database(demo_file: Path) -> Path:
+    """The shared demo database."""
+    return demo_file
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 
 from analytics.store import db
-from conftest import ROOT
+from tests.support import ROOT
 
 CHILD = textwrap.dedent("""
     import sys

@@ -13,7 +13,7 @@ from analytics.ingest import demo
 from analytics.rules import seats
 from analytics.store import db
 from analytics.store.reference import communes_frame
-from conftest import snapshot
+from tests.support import snapshot
 
 TODAY = date(2026, 11, 29)
 

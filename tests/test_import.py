@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from analytics.ingest import importer
-from conftest import ROOT, snapshot
+from tests.support import ROOT, snapshot
 
 MEMBERS = """nom;prenom;commune;instance;role;debut;fin
 HÊTRE;Anne;Mulhouse;conseil;conseiller communautaire;2020-07-16;

@@ -26,7 +26,7 @@ from analytics.wording.format import number, percent
 from analytics.outputs import summary
 from analytics.rules import territory
 from analytics.rules import schedule
-from conftest import ROOT
+from tests.support import ROOT
 
 APP = str(ROOT / "app.py")
 TODAY = date(2026, 11, 29)
@@ -46,15 +46,6 @@ def _fresh_caches(monkeypatch: pytest.MonkeyPatch) -> None:
     st.cache_resource.clear()
     # the dashboard's "today": the day the demo database was built for
     monkeypatch.setenv(filters.TODAY_VARIABLE, TODAY.isoformat())
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("pages") / "demo.duckdb"
-    conn = db.connect(path)
-    demo.build(conn, seed=2020, today=TODAY)
-    conn.close()
-    return path
 
 
 @pytest.fixture(scope="module")

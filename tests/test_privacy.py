@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import fixture_db
+from tests import fixture_db
 from analytics import cli
 from analytics.access import auth, privacy
 from analytics.rules import attendance

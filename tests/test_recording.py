@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from analytics.ingest import importer, recording
-from conftest import snapshot
+from tests.support import snapshot
 
 TODAY = date(2024, 12, 31)
 MEMBERS = """nom;prenom;commune;instance;role;debut;fin

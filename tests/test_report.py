@@ -31,7 +31,7 @@ from analytics.wording.format import percent
 from analytics.wording.labels import FAMILY
 from analytics.report.pdf import FONT_DIR, NameLeak, PackPDF, name_guard
 from analytics.outputs import summary
-from conftest import ROOT
+from tests.support import ROOT
 
 TODAY = date(2026, 11, 29)   # the demo database's day
 MONTH = date(2026, 10, 1)    # the pack of October 2026…
@@ -58,12 +58,9 @@ def pages_of(pdf: bytes) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("report") / "demo.duckdb"
-    conn = db.connect(path)
-    demo.build(conn, seed=2020, today=TODAY)
-    conn.close()
-    return path
+def demo_db(demo_file: Path) -> Path:
+    """The shared demo database."""
+    return demo_file
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 
 from analytics.ingest import importer
 from analytics.ingest.templates import parse_date, read_tables
-from conftest import snapshot
+from tests.support import snapshot
 
 TODAY = date(2024, 12, 31)
 MEMBERS = "nom;prénom;commune;instance;rôle;début;fin\nHÊTRE;Anne;Mulhouse;conseil;conseillère communautaire;16/07/2020;\n"

@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-import fixture_db
+from tests import fixture_db
 from analytics.access import privacy
 from analytics.bench import indicators as bench, oracle
 from analytics.ingest import demo, importer, recording

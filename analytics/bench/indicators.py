@@ -7,7 +7,6 @@ indicators, one for the oracle."""
 
 from __future__ import annotations
 
-import argparse
 import multiprocessing
 import os
 import tempfile
@@ -227,18 +226,3 @@ def command(scales: list[int] | None = None, *, oracle_up_to: int | None = None)
     print()
     print("\n".join(_verdict(results)))
     return 0 if all(r.get("equal", True) for r in results) else 1
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Command line: python -m analytics.bench [--lignes N …] [--oracle-jusqua N]."""
-    parser = argparse.ArgumentParser(prog="python -m analytics.bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--lignes", type=int, nargs="+", metavar="N",
-                        help="tailles à mesurer (défaut : 100 k, 1 M, 10 M)")
-    parser.add_argument("--oracle-jusqua", type=int, metavar="N",
-                        help="ne pas lancer l'oracle pandas au-delà de N lignes (lent et gourmand à 10 M)")
-    args = parser.parse_args(argv)
-    return command(args.lignes, oracle_up_to=args.oracle_jusqua)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

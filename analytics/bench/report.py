@@ -1,6 +1,6 @@
 """Benchmark of the monthly pack: the time build_pack takes, for each edition.
 
-`python -m analytics.report_bench [--db BASE] [--month AAAA-MM] [--runs N]`. Without --db it builds the demo
+`python -m analytics bench report [--db BASE] [--month AAAA-MM] [--runs N]`. Without --db it builds the demo
 database (seed 2020, 29 November 2026) in a temporary folder, as the tests do, and times the pack of October 2026.
 Each edition is built once to warm up (imports, font parsing), then N times; the median and the slowest are printed.
 A benchmark, not a test: the figure goes to the README.
@@ -8,7 +8,6 @@ A benchmark, not a test: the figure goes to the README.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import tempfile
@@ -42,39 +41,30 @@ def measure(db_path: Path, month: date, runs: int) -> dict[str, list[tuple[float
         conn.close()
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m analytics.report_bench",
-                                     description="Mesure le temps de construction du dossier mensuel.")
-    parser.add_argument("--db", help="base DuckDB (défaut : la base de démonstration, construite à part)")
-    parser.add_argument("--month", default=DEMO_MONTH, help="mois du dossier, AAAA-MM (défaut : 2026-10)")
-    parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args(argv)
-
+def command(db_arg: str | None = None, month_text: str | None = None, runs: int = 5) -> int:
+    """`python -m analytics bench report [--db BASE] [--month AAAA-MM] [--runs N]`: print the build times."""
     from analytics.ingest import demo
     from analytics.report import pack as report
     from analytics.store import db
     from analytics.wording.format import number
 
     try:
-        month = report.parse_month(args.month)
+        month = report.parse_month(month_text or DEMO_MONTH)
     except ValueError as exc:
         print(f"{exc}.", file=sys.stderr)
         return 1
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(args.db) if args.db else Path(folder) / "demo.duckdb"
-        if not args.db:
+        path = Path(db_arg) if db_arg else Path(folder) / "demo.duckdb"
+        if not db_arg:
             conn = db.connect(path)
             demo.build(conn, seed=2020, today=DEMO_TODAY)
             conn.close()
-        timings = measure(path, month, max(args.runs, 1))
+        timings = measure(path, month, max(runs, 1))
     for edition, runs in timings.items():
         walls = [wall for wall, _ in runs]
         cpus = [cpu for _, cpu in runs]
-        print(f"Dossier {args.month}, édition {edition} : médiane {number(statistics.median(walls), 2)} s, "
+        print(f"Dossier {month_text or DEMO_MONTH}, édition {edition} : médiane {number(statistics.median(walls), 2)} s, "
               f"max {number(max(walls), 2)} s, temps processeur médian {number(statistics.median(cpus), 2)} s "
               f"({len(runs)} constructions).")
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())
