@@ -1,6 +1,7 @@
 """Gouvernance m2A — entry point: page configuration, login, and navigation only."""
 
 from pathlib import Path
+from typing import Literal
 
 import streamlit as st
 
@@ -18,7 +19,7 @@ account = ui.gate()
 
 def page(folder: str, name: str, title: str, icon: str, key: str, **options) -> st.Page:
     # a page the role may not open stays reachable by its URL, where the page itself refuses it (and logs it)
-    visibility = "visible" if auth.can_open(account.role, key) else "hidden"
+    visibility: Literal["visible", "hidden"] = "visible" if auth.can_open(account.role, key) else "hidden"
     return st.Page(PAGES / folder / f"{name}.py", title=title, icon=icon, url_path=name, visibility=visibility,
                    **options)
 

@@ -7,7 +7,8 @@ People (commune, sector):
   3 BERNARD Marie   Wittenheim 68376 (Nord)     conseil until 2024-04-12 (ends mid-year)
   4 PETIT Paul      Rixheim 68278 (Sud)         conseil; bureau
   5 ROUX Claire     no commune                  forum
-  6 LEROY Jean      Rixheim 68278 (Sud)         conseil as substitute (convened, not in office)
+  6 LEROY Jean      Rixheim 68278 (Sud)         conseil as substitute (not in office; convened only at C2,
+                                                where he sits for PETIT)
   7 ÉTIENNE Zoé     Wittenheim 68376 (Nord)     forum, never has an attendance row
 
 Required presence rates: conseil 0.75, bureau 0.75, forum none (set by build, not read from the catalogue).

@@ -90,10 +90,11 @@ def test_legal_floor_not_missed_while_the_quarter_runs(fixture):
 def test_quorum_not_reached(fixture):
     frame = of_kind(alerts.compute(fixture, *YEAR, as_of=D("2025-01-15")), "quorum_not_reached")
     # in office: DUPONT, MARTIN, BERNARD, PETIT (LEROY is a substitute, not a member): 4, required 4 // 2 + 1 = 3
-    # C1: DUPONT present + PETIT remote = 2 < 3 → alert; C2: DUPONT, MARTIN, BERNARD = 3 → reached, no alert
-    # C3: DUPONT only = 1 → alert; C4 (reconvened): 1 present but exempt → no alert
+    # C1 (in person): DUPONT present = 1, PETIT by video does not count at an in-person sitting → alert;
+    # C2: DUPONT, MARTIN, BERNARD + PETIT's seat held by LEROY = 4 → reached, no alert
+    # C3: DUPONT only = 1 → alert; C4 (reconvened 5 days after C3 failed): 1 present but exempt → no alert
     assert dates(frame) == ["2024-04-10", "2024-01-15"]
-    assert "(2 membres présents sur 4 en exercice, 3 requis" in frame["message"].iloc[1]
+    assert "(1 membre présent sur 4 en exercice, 3 requis" in frame["message"].iloc[1]
     assert "(1 membre présent sur 4 en exercice, 3 requis" in frame["message"].iloc[0]
     assert "CGCT L2121-17" in frame["message"].iloc[0]
 
@@ -163,14 +164,94 @@ def test_no_cadence_alert_for_a_body_that_keeps_its_rule(conn):
 
 
 def test_rolling_cadence_message(conn):
+    # a sitting of another body in May 2024 starts the recorded history then, so that the window below is judged
+    add_meeting(conn, 99, "direction", "2024-05-02")
     for meeting_id, day in enumerate(("2024-07-10", "2024-09-10", "2024-11-10", "2025-01-10"), start=100):
         add_meeting(conn, meeting_id, "bureau", day)
     frame = of_kind(alerts.compute(conn, D("2025-04-01"), D("2025-04-30"), as_of=D("2025-06-01")),
                     "cadence_missed", "bureau")
     # May 2024 – April 2025 holds 4 sittings, 12 // 2 = 6 required
     assert frame["message"].tolist() == [
-        "Bureau : 4 séances tenues de mai 2024 à avril 2025 (12 mois glissants) pour 6 requises "
-        "(règle : en moyenne une séance tous les 2 mois, soit 6 sur 12 mois glissants)."]
+        ("Bureau : 4 séances tenues de mai 2024 à avril 2025 (12 mois glissants) pour 6 requises "
+        "(règle : en moyenne une séance tous les 2 mois, soit 6 sur 12 mois glissants).")]
+
+
+def test_rolling_window_before_the_history_raises_nothing(conn):
+    # without the earlier sitting, the history begins in July 2024: May 2024 – April 2025 is not judged
+    for meeting_id, day in enumerate(("2024-07-10", "2024-09-10", "2024-11-10", "2025-01-10"), start=100):
+        add_meeting(conn, meeting_id, "bureau", day)
+    frame = alerts.compute(conn, D("2025-04-01"), D("2025-04-30"), as_of=D("2025-06-01"))
+    assert of_kind(frame, "cadence_missed", "bureau").empty
+
+
+def test_consecutive_missed_months_of_a_rolling_rule_raise_one_alert(conn):
+    # Bureau, 6 sittings required in every 12 rolling months:
+    for meeting_id, day in enumerate(("2024-02-10", "2024-03-10", "2024-05-10", "2024-07-10", "2024-09-10",
+                                      "2024-11-10", "2025-01-10", "2025-06-05", "2025-06-20"), start=100):
+        add_meeting(conn, meeting_id, "bureau", day)
+    frame = of_kind(alerts.compute(conn, D("2025-02-01"), D("2025-06-30"), as_of=D("2025-07-15")),
+                    "cadence_missed", "bureau")
+    # window ending Feb 2025 (Mar 2024 – Feb 2025): Mar, May, Jul, Sep, Nov, Jan = 6 → met
+    #               Mar 2025 (Apr 2024 – Mar 2025): May, Jul, Sep, Nov, Jan = 5 → missed
+    #               Apr 2025 (May 2024 – Apr 2025): the same 5 → missed
+    #               May 2025 (Jun 2024 – May 2025): Jul, Sep, Nov, Jan = 4 → missed
+    #               Jun 2025 (Jul 2024 – Jun 2025): Jul, Sep, Nov, Jan + 5 and 20 June = 6 → met
+    # three consecutive missed months: one alert, dated by the end of the last one
+    assert dates(frame) == ["2025-05-31"]
+    assert frame["message"].tolist() == [
+        ("Bureau : de mars 2025 à mai 2025, 3 mois de suite sous la cadence : entre 4 et 5 séances tenues selon le "
+        "mois sur les 12 mois glissants se terminant chacun de ces mois, pour 6 requises "
+        "(règle : en moyenne une séance tous les 2 mois, soit 6 sur 12 mois glissants).")]
+
+
+def test_two_runs_of_missed_months_raise_two_alerts(conn):
+    add_meeting(conn, 99, "direction", "2023-01-05")  # the history begins in January 2023
+    # no Bureau sitting at all: every window of 2024 is missed, one run; then a met window cuts a second run
+    frame = of_kind(alerts.compute(conn, D("2024-01-01"), D("2024-03-31"), as_of=D("2024-06-30")),
+                    "cadence_missed", "bureau")
+    assert dates(frame) == ["2024-03-31"]
+    assert frame["message"].iloc[0].startswith(
+        "Bureau : de janvier 2024 à mars 2024, 3 mois de suite sous la cadence : aucune séance tenue sur les 12 mois "
+        "glissants")
+    for meeting_id, day in enumerate(["2023-09-05", "2023-10-05", "2023-11-05", "2023-12-05", "2024-01-05",
+                                      "2024-02-05"], start=100):
+        add_meeting(conn, meeting_id, "bureau", day)
+    # windows ending Jan 2024 (5 sittings), Feb 2024 (6: met), Mar 2024 (6: met)… ending Jan is missed alone,
+    # then everything is met up to the window ending Aug 2024 (Sep 2023 – Aug 2024: 6) and September misses
+    frame = of_kind(alerts.compute(conn, D("2024-01-01"), D("2024-10-31"), as_of=D("2024-12-31")),
+                    "cadence_missed", "bureau")
+    assert dates(frame) == ["2024-10-31", "2024-01-31"]
+    assert frame["message"].iloc[1] == (
+        "Bureau : 5 séances tenues de février 2023 à janvier 2024 (12 mois glissants) pour 6 requises "
+        "(règle : en moyenne une séance tous les 2 mois, soit 6 sur 12 mois glissants).")
+    assert frame["message"].iloc[0].startswith("Bureau : de septembre 2024 à octobre 2024, 2 mois de suite")
+
+
+def test_no_cadence_alert_in_a_paused_month(conn):
+    # the réunion de direction pauses in August (catalogue): no sitting then is no failure
+    add_meeting(conn, 100, "direction", "2025-07-03")
+    add_meeting(conn, 101, "direction", "2025-09-04")
+    frame = alerts.compute(conn, D("2025-07-01"), D("2025-09-30"), as_of=D("2025-10-15"))
+    assert frame[frame["body_code"] == "direction"].empty
+
+
+def test_alternation_clash_message(conn):
+    add_meeting(conn, 100, "conf_maires", "2025-02-11")
+    add_meeting(conn, 101, "conf_nord", "2025-02-25")  # the plenary's month: does not count
+    add_meeting(conn, 102, "conf_centre", "2025-01-21")
+    frame = alerts.compute(conn, D("2025-01-01"), D("2025-02-28"), as_of=D("2025-03-15"))
+    assert of_kind(frame, "cadence_missed", "conf_centre").empty and of_kind(frame, "cadence_missed",
+                                                                             "conf_maires").empty
+    nord = of_kind(frame, "cadence_missed", "conf_nord")
+    assert dates(nord) == ["2025-02-28"]
+    assert nord["message"].tolist() == [
+        ("Conférence territoriale des maires – Nord : aucune séance tenue en janvier–février 2025 hors des mois de "
+        "réunion de la Conférence des maires ; la séance tenue le même mois que celle-ci ne compte pas, "
+        "l'alternance l'exclut (règle : au moins une séance tous les deux mois, la conférence plénière et la "
+        "conférence territoriale d'un secteur ne se réunissant jamais le même mois).")]
+    # the Sud conference did not meet at all: the plain message
+    assert of_kind(frame, "cadence_missed", "conf_sud")["message"].iloc[0].startswith(
+        "Conférence territoriale des maires – Sud : aucune séance tenue en janvier–février 2025 (règle :")
 
 
 # --- attendance ------------------------------------------------------------------------------------------------------
@@ -204,10 +285,10 @@ def test_low_attendance(fixture):
 
 def test_sheet_missing(fixture):
     frame = of_kind(alerts.compute(fixture, *YEAR, as_of=D("2025-01-15")), "sheet_missing")
-    # LEROY (substitute, convened) has no row at C1, C3, C4; DUPONT none at B4; MARTIN explicit not_recorded at B7;
-    # ÉTIENNE none at F1; nobody at F2. C2, B1–B3, B5, B6 are complete.
-    assert dates(frame) == ["2024-07-01", "2024-06-14", "2024-04-15", "2024-04-10", "2024-04-08", "2024-03-15",
-                            "2024-01-15"]
+    # DUPONT has no row at B4; MARTIN explicit not_recorded at B7; ÉTIENNE none at F1; nobody at F2. LEROY, a
+    # substitute, is convened only to C2 where he sits for PETIT (DESIGN.md §3, issue 11): his missing rows at C1,
+    # C3 and C4 are no missing sheet. C1–C4, B1–B3, B5, B6 are complete.
+    assert dates(frame) == ["2024-07-01", "2024-06-14", "2024-04-08", "2024-03-15"]
     messages = dict(zip(dates(frame), frame["message"]))
     assert messages["2024-06-14"] == (
         "Forum m2A, séance du 14 juin 2024 : feuille d'émargement non saisie (3 convoqués).")

@@ -91,10 +91,10 @@ def test_counts_per_body(fx: duckdb.DuckDBPyConnection) -> None:
     # conseil, held C1-C4 (C5 cancelled and C6 planned never count):
     #   DUPONT 4 present; MARTIN proxy, present, proxy, absent; BERNARD absent, present, absent (3 convocations,
     #   C4 after her membership ended: her row there is ignored); PETIT remote, substituted, proxy, absent;
-    #   LEROY (substitute, convened) —, present, —, — → present 4+1+1+1 = 7, remote 1, absent 1+2+1 = 4,
-    #   proxy 2+1 = 3, substituted 1, not_recorded 3; convened 4+4+3+4+4 = 19
-    assert_counts(row(bodies, body_code="conseil"), convened=19, present=7, remote=1, absent=4, proxy=3,
-                  substituted=1, not_recorded=3)
+    #   LEROY (substitute) convened only at C2, where he sits for PETIT: present → present 4+1+1+1 = 7, remote 1,
+    #   absent 1+2+1 = 4, proxy 2+1 = 3, substituted 1, not_recorded 0; convened 4+4+3+4+1 = 16
+    assert_counts(row(bodies, body_code="conseil"), convened=16, present=7, remote=1, absent=4, proxy=3,
+                  substituted=1)
     # bureau, B1-B7 × DUPONT, MARTIN, PETIT = 21 (DUPONT's overlapping memberships convene him once at B3):
     #   present DUPONT 3 + MARTIN 1 + PETIT 5 = 9; remote PETIT 1; excused MARTIN 1 + PETIT 1 = 2;
     #   absent DUPONT 3 + MARTIN 4 = 7; not_recorded DUPONT B4 (no row) + MARTIN B7 (explicit row) = 2
@@ -123,8 +123,8 @@ def test_counts_per_person(fx: duckdb.DuckDBPyConnection) -> None:
     roux = row(people, person_id=5)
     assert_counts(roux, convened=2, present=1, not_recorded=1)
     assert pd.isna(roux["commune_insee"]) and pd.isna(roux["sector"])
-    # LEROY, substitute: convened to the four sittings, recorded once
-    assert_counts(row(people, person_id=6), convened=4, present=1, not_recorded=3)
+    # LEROY, substitute: convened only to C2, where he sits in place of PETIT (DESIGN §3), and recorded there
+    assert_counts(row(people, person_id=6), convened=1, present=1)
     # ÉTIENNE never has a row: not_recorded, never absent; the rates have no denominator
     assert_counts(row(people, person_id=7), convened=2, not_recorded=2)
     assert row(people, person_id=4)["sector"] == "Sud"
@@ -140,9 +140,9 @@ def test_counts_per_commune(fx: duckdb.DuckDBPyConnection) -> None:
                   not_recorded=1)  # MARTIN
     # Wittenheim: BERNARD (3: 1 present, 2 absent) + ÉTIENNE (2 missing), weighted by convocations
     assert_counts(row(communes, insee="68376"), convened=5, present=1, absent=2, not_recorded=2)
-    # Rixheim: PETIT (11) + LEROY (4: 1 present, 3 missing)
-    assert_counts(row(communes, insee="68278"), convened=15, present=6, remote=2, excused=1, absent=1, proxy=1,
-                  substituted=1, not_recorded=3)
+    # Rixheim: PETIT (11) + LEROY (1: present at C2, where he sits for PETIT)
+    assert_counts(row(communes, insee="68278"), convened=12, present=6, remote=2, excused=1, absent=1, proxy=1,
+                  substituted=1)
     assert row(communes, insee="68376")["sector"] == "Nord"
 
 
@@ -153,9 +153,9 @@ def test_counts_per_sector(fx: duckdb.DuckDBPyConnection) -> None:
     assert_counts(row(sectors, sector="Centre"), convened=24, present=10, excused=1, absent=8, proxy=2,
                   not_recorded=3)
     assert_counts(row(sectors, sector="Nord"), convened=5, present=1, absent=2, not_recorded=2)
-    assert_counts(row(sectors, sector="Sud"), convened=15, present=6, remote=2, excused=1, absent=1, proxy=1,
-                  substituted=1, not_recorded=3)
-    # 24 + 5 + 15 = 44: every convocation but ROUX's two, who has no commune
+    assert_counts(row(sectors, sector="Sud"), convened=12, present=6, remote=2, excused=1, absent=1, proxy=1,
+                  substituted=1)
+    # 24 + 5 + 12 = 41: every convocation but ROUX's two, who has no commune
 
 
 def test_counts_per_person_and_body(fx: duckdb.DuckDBPyConnection) -> None:
@@ -176,20 +176,20 @@ def test_counts_per_meeting_with_representation(fx: duckdb.DuckDBPyConnection) -
     meetings = attendance.counts(fx, *YEAR, "meeting")
     # the 13 held meetings by date; cancelled C5 and planned C6 are not there
     assert list(meetings["meeting_id"]) == [11, 1, 12, 2, 13, 21, 14, 3, 4, 15, 16, 22, 17]
-    # C1: DUPONT present, MARTIN proxy, BERNARD absent, PETIT remote, LEROY missing
+    # C1: DUPONT present, MARTIN proxy, BERNARD absent, PETIT remote; LEROY, substitute not sitting, is not convened
     c1 = row(meetings, meeting_id=1)
-    assert_counts(c1, convened=5, present=1, remote=1, absent=1, proxy=1, not_recorded=1)
-    # communes convened: Mulhouse, Kingersheim, Wittenheim, Rixheim (PETIT and LEROY); present or remote:
+    assert_counts(c1, convened=4, present=1, remote=1, absent=1, proxy=1)
+    # communes convened: Mulhouse, Kingersheim, Wittenheim, Rixheim (PETIT); present or remote:
     # Mulhouse (DUPONT) and Rixheim (PETIT, by video) → 2 / 4
     assert (c1["communes_convened"], c1["communes_represented"]) == (4, 2)
     assert c1["representation"] == pytest.approx(0.5)
-    # C2 (29 February): PETIT substituted by LEROY, who sits: every commune represented
+    # C2 (29 February): PETIT substituted by LEROY, who sits and is convened there: every commune represented
     c2 = row(meetings, meeting_id=2)
     assert_counts(c2, convened=5, present=4, substituted=1)
     assert (c2["communes_convened"], c2["communes_represented"], c2["representation"]) == (4, 4, 1.0)
-    # C4: BERNARD's membership is over (her row is ignored): 4 convened, Wittenheim no longer convened
+    # C4: BERNARD's membership is over (her row is ignored): 3 convened, Wittenheim no longer convened
     c4 = row(meetings, meeting_id=4)
-    assert_counts(c4, convened=4, present=1, absent=2, not_recorded=1)
+    assert_counts(c4, convened=3, present=1, absent=2)
     assert (c4["communes_convened"], c4["communes_represented"]) == (3, 1)
     assert c4["representation"] == pytest.approx(1 / 3)
     # B3: DUPONT's two bureau memberships overlap on 2024-03-04; he is convened once
@@ -210,9 +210,9 @@ def test_counts_per_body_and_month(fx: duckdb.DuckDBPyConnection) -> None:
     conseil = months[months["body_code"] == "conseil"]
     assert [pd.Timestamp(m).date() for m in conseil["month"]] == [date(2024, 1, 1), date(2024, 2, 1),
                                                                    date(2024, 4, 1)]
-    # April: C3 (present 1, proxy 2, absent 1, missing 1) + C4 (present 1, absent 2, missing 1)
+    # April: C3 (present 1, proxy 2, absent 1) + C4 (present 1, absent 2); LEROY sits at neither
     april = row(months, body_code="conseil", month=pd.Timestamp("2024-04-01"))
-    assert_counts(april, convened=9, present=2, proxy=2, absent=3, not_recorded=2)
+    assert_counts(april, convened=7, present=2, proxy=2, absent=3)
     assert len(months) == 3 + 7 + 2  # conseil 3 months, bureau 7, forum 2
 
 
@@ -222,9 +222,9 @@ def test_counts_per_sector_and_month(fx: duckdb.DuckDBPyConnection) -> None:
     # Centre (DUPONT, MARTIN) in March: B3 (DUPONT absent, MARTIN excused) + F1 (DUPONT present)
     assert_counts(row(months, sector="Centre", month=pd.Timestamp("2024-03-01")), convened=3, present=1,
                   excused=1, absent=1)
-    # Sud (PETIT, LEROY) in April: C3 (proxy; missing), C4 (absent; missing), B4 (PETIT present)
-    assert_counts(row(months, sector="Sud", month=pd.Timestamp("2024-04-01")), convened=5, present=1, proxy=1,
-                  absent=1, not_recorded=2)
+    # Sud (PETIT; LEROY sits at neither sitting) in April: C3 (proxy), C4 (absent), B4 (PETIT present)
+    assert_counts(row(months, sector="Sud", month=pd.Timestamp("2024-04-01")), convened=3, present=1, proxy=1,
+                  absent=1)
     # Nord in June: F2, where ÉTIENNE is convened with no row
     assert_counts(row(months, sector="Nord", month=pd.Timestamp("2024-06-01")), convened=1, not_recorded=1)
     assert set(months["sector"]) == {"Centre", "Nord", "Sud"}
@@ -258,10 +258,10 @@ def test_count_columns_are_integers(fx: duckdb.DuckDBPyConnection) -> None:
 @pytest.mark.parametrize(
     ("as_of", "convened"),
     [
-        (date(2025, 1, 14), 19),  # window 2024-01-15 … 2025-01-14: C1 on its first day, C1-C4 = 5+5+5+4
-        (date(2025, 1, 15), 14),  # window 2024-01-16 …: C1 drops out, C2-C4 = 5+5+4
-        (date(2024, 2, 28), 5),   # window 2023-03-01 … 2024-02-28: C1 only
-        (date(2024, 2, 29), 10),  # the window ends on the leap day: C1 and C2
+        (date(2025, 1, 14), 16),  # window 2024-01-15 … 2025-01-14: C1 on its first day, C1-C4 = 4+5+4+3
+        (date(2025, 1, 15), 12),  # window 2024-01-16 …: C1 drops out, C2-C4 = 5+4+3
+        (date(2024, 2, 28), 4),   # window 2023-03-01 … 2024-02-28: C1 only
+        (date(2024, 2, 29), 9),   # the window ends on the leap day: C1 and C2 (where LEROY sits)
     ],
 )
 def test_rolling_12_months_window_boundaries(fx: duckdb.DuckDBPyConnection, as_of: date, convened: int) -> None:
@@ -336,9 +336,10 @@ def test_missing_sheets(fx: duckdb.DuckDBPyConnection) -> None:
     found = attendance.missing_sheets(fx, *YEAR)
     assert list(found.columns) == ["meeting_id", "body_code", "body_name", "meeting_date", "convened",
                                    "not_recorded"]
-    # C1 (LEROY), F1 (ÉTIENNE), B4 (DUPONT), C3 (LEROY), C4 (LEROY), F2 (no sheet), B7 (MARTIN explicit)
+    # F1 (ÉTIENNE), B4 (DUPONT), F2 (no sheet), B7 (MARTIN explicit); LEROY, substitute, is convened only at C2,
+    # where he has his row: C1, C3 and C4 miss nobody
     assert [(r.meeting_id, r.convened, r.not_recorded) for r in found.itertuples()] == [
-        (1, 5, 1), (21, 3, 1), (14, 3, 1), (3, 5, 1), (4, 4, 1), (22, 3, 3), (17, 3, 1)]
+        (21, 3, 1), (14, 3, 1), (22, 3, 3), (17, 3, 1)]
 
 
 def test_low_attendance(fx: duckdb.DuckDBPyConnection) -> None:
@@ -373,3 +374,122 @@ def test_presence_at_the_threshold_is_not_under_it(conn: duckdb.DuckDBPyConnecti
     conn.cursor().execute("UPDATE bodies SET required_rate = 6 / 7 WHERE code = 'bureau'")
     found = attendance.low_attendance(conn, date(2024, 7, 1))
     assert (4, "bureau") not in {(r.person_id, r.body_code) for r in found.itertuples()}
+
+
+# --- substitutes (DESIGN §3): convened only where they sit -----------------------------------------------------------
+
+SUBSTITUTE_MEMBERS = """nom;prenom;commune;instance;role;debut;fin
+TITULAIRE;Anne;Berrwiller;conseil;conseiller communautaire;2020-07-16;
+SUPPLÉANT;Marc;Berrwiller;conseil;suppléant;2020-07-16;
+HÊTRE;Anne;Mulhouse;conseil;conseiller communautaire;2020-07-16;
+"""
+# three sittings in 2024; the substitute sits once, at the second, in place of TITULAIRE
+SUBSTITUTE_SHEETS = """instance;date;nom;prenom;commune;statut;mandataire
+conseil;2024-03-20;TITULAIRE;Anne;Berrwiller;présent;
+conseil;2024-03-20;HÊTRE;Anne;Mulhouse;présent;
+conseil;2024-05-22;TITULAIRE;Anne;Berrwiller;suppléé;SUPPLÉANT Marc
+conseil;2024-05-22;SUPPLÉANT;Marc;Berrwiller;présent;
+conseil;2024-05-22;HÊTRE;Anne;Mulhouse;absent;
+conseil;2024-09-25;TITULAIRE;Anne;Berrwiller;excusé;
+conseil;2024-09-25;HÊTRE;Anne;Mulhouse;présent;
+"""
+
+
+@pytest.fixture
+def sitting_once(conn: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    from analytics.ingest import importer
+
+    importer.import_sources(conn, [("membres.csv", SUBSTITUTE_MEMBERS.encode()),
+                                   ("presences.csv", SUBSTITUTE_SHEETS.encode())], today=date(2024, 12, 31))
+    return conn
+
+
+def names(frame: pd.DataFrame) -> dict[str, dict]:
+    return {r["name"]: r for r in frame.to_dict("records")}
+
+
+def test_a_substitute_who_sits_once_is_convened_once(sitting_once: duckdb.DuckDBPyConnection) -> None:
+    people = names(attendance.counts(sitting_once, *YEAR, "person"))
+    # the substitute: convened at the sitting of 22 May alone, where he signed in: 1 convened, 1 recorded
+    assert_counts(people["SUPPLÉANT Marc"], convened=1, present=1)
+    # his titular: present, substituted, excused
+    assert_counts(people["TITULAIRE Anne"], convened=3, present=1, excused=1, substituted=1)
+    assert_counts(people["HÊTRE Anne"], convened=3, present=2, absent=1)
+    # the Conseil: 2 + 3 + 2 = 7 convocations, all recorded, none missing
+    assert_counts(row(attendance.counts(sitting_once, *YEAR, "body"), body_code="conseil"), convened=7, present=4,
+                  excused=1, absent=1, substituted=1)
+    meetings = attendance.counts(sitting_once, *YEAR, "meeting")
+    assert list(meetings["convened"]) == [2, 3, 2]
+    assert list(meetings["not_recorded"]) == [0, 0, 0]
+    # 22 May: Berrwiller is represented by its substitute, Mulhouse's councillor was absent
+    may = row(meetings, meeting_date=pd.Timestamp("2024-05-22"))
+    assert (may["communes_convened"], may["communes_represented"]) == (2, 1)
+    assert attendance.missing_sheets(sitting_once, *YEAR).empty
+    # Berrwiller: TITULAIRE (3) and SUPPLÉANT (1)
+    assert_counts(row(attendance.counts(sitting_once, *YEAR, "commune"), insee="68032"), convened=4, present=2,
+                  excused=1, substituted=1)
+    # his timeline holds the one sitting
+    timeline = attendance.timeline(sitting_once, 2, *YEAR)
+    assert [(pd.Timestamp(d).date(), s) for d, s in zip(timeline["meeting_date"], timeline["status"])] == [
+        (date(2024, 5, 22), "present")]
+
+
+def test_the_tallies_and_the_rows_count_substitutes_alike(sitting_once: duckdb.DuckDBPyConnection) -> None:
+    cur = sitting_once.cursor()
+    assert attendance.tallies_fresh(cur)
+    # a range cutting months: May 22 and September 25 are counted row by row, June to August from the tallies
+    cut = (date(2024, 5, 22), date(2024, 9, 25))
+    fresh = {(by, span): attendance.counts(sitting_once, *span, by) for by in attendance.LEVELS
+             for span in (YEAR, cut)}
+    cur.execute("DELETE FROM attendance_tallies_state")  # the tallies are no longer trusted: rows only
+    assert not attendance.tallies_fresh(cur)
+    for (by, span), expected in fresh.items():
+        pd.testing.assert_frame_equal(attendance.counts(sitting_once, *span, by), expected, obj=by)
+    assert_counts(names(attendance.counts(sitting_once, *cut, "person"))["SUPPLÉANT Marc"], convened=1, present=1)
+
+
+def test_a_substitute_named_without_their_own_row_is_not_recorded(conn: duckdb.DuckDBPyConnection) -> None:
+    from analytics.ingest import importer
+
+    sheets = "\n".join(line for line in SUBSTITUTE_SHEETS.splitlines() if not line.startswith(
+        "conseil;2024-05-22;SUPPLÉANT")) + "\n"
+    importer.import_sources(conn, [("membres.csv", SUBSTITUTE_MEMBERS.encode()), ("presences.csv", sheets.encode())],
+                            today=date(2024, 12, 31))
+    # named by the titular's row, he is convened; without a row of his own, his presence is not recorded
+    assert_counts(names(attendance.counts(conn, *YEAR, "person"))["SUPPLÉANT Marc"], convened=1, not_recorded=1)
+    assert [(r.convened, r.not_recorded) for r in attendance.missing_sheets(conn, *YEAR).itertuples()] == [(3, 1)]
+
+
+def test_changing_the_titular_row_changes_who_is_convened(sitting_once: duckdb.DuckDBPyConnection) -> None:
+    # the fingerprint of the tallies follows the delegate: the substitute's row stays, but nobody names him now
+    cur = sitting_once.cursor()
+    cur.execute("UPDATE attendance SET status = 'excused', delegate_id = NULL WHERE person_id = 1 AND status = "
+                "'substituted'")
+    assert not attendance.tallies_fresh(cur)
+    people = names(attendance.counts(sitting_once, *YEAR, "person"))
+    assert "SUPPLÉANT Marc" not in people
+    assert_counts(row(attendance.counts(sitting_once, *YEAR, "body"), body_code="conseil"), convened=6, present=3,
+                  excused=2, absent=1)
+
+
+def test_migration_005_recounts_an_older_database(db_file) -> None:
+    """A file at version 4 (substitutes convened everywhere) is upgraded: its tallies are counted again."""
+    from analytics.store import db
+
+    conn = duckdb.connect(str(db_file))
+    db.migrate(conn, up_to=4)
+    from analytics.store import reference
+
+    reference.load(conn)
+    fixture_db.build(conn)
+    cur = conn.cursor()
+    # as version 4 counts: LEROY, substitute, convened to the four sittings
+    assert cur.execute("SELECT sum(convened) FROM convened_meetings() WHERE body_code = 'conseil'"
+                       ).fetchall() == [(19,)]
+    assert db.migrate(conn) >= 5
+    assert attendance.tallies_fresh(cur)
+    assert cur.execute("SELECT sum(convened) FROM attendance_meeting_tallies WHERE body_code = 'conseil'"
+                       ).fetchall() == [(16,)]
+    assert cur.execute("SELECT sum(convened) FROM attendance_month_tallies WHERE person_id = 6").fetchall() == [(1,)]
+    assert cur.execute("SELECT count(*) FROM persons WHERE identifier IS NULL").fetchall() == [(7,)]
+    conn.close()

@@ -213,9 +213,274 @@ def test_cli_import_reports_and_exits(tmp_path: Path) -> None:
     assert missing.returncode == 1 and "fichier introuvable" in missing.stderr
 
 
-def test_template_files_import_cleanly(conn: duckdb.DuckDBPyConnection) -> None:
+def test_template_files_are_refused_and_store_nothing(conn: duckdb.DuckDBPyConnection) -> None:
+    # their example rows ("EXEMPLE Camille") must never become data: each is refused where it is
     templates = sorted((ROOT / "data" / "templates").glob("*.csv"))
     assert [t.name for t in templates] == ["membres.csv", "presences.csv", "seances.csv"]
-    result = importer.import_files(conn, templates, today=TODAY)
-    # one person, one membership, one meeting, one sign-in
-    assert (result.added, result.updated) == (4, 0)
+    before = snapshot(conn)
+    with pytest.raises(importer.ImportRefused) as refused:
+        importer.import_files(conn, templates, today=TODAY)
+    assert [str(p).split(" : ")[0] for p in refused.value.problems] == [
+        "membres.csv, ligne 2, colonne A « nom »",
+        "membres.csv, ligne 3, colonne A « nom »",
+        "presences.csv, ligne 2, colonne C « nom »",
+        "seances.csv, ligne 2, colonne I « remarque »",
+    ]
+    assert all("ligne d'exemple du modèle" in str(p) for p in refused.value.problems)
+    assert snapshot(conn) == before
+
+
+def test_templates_without_their_example_rows_are_valid(conn: duckdb.DuckDBPyConnection) -> None:
+    # the headers are right: the secretariat deletes the example rows and types its own
+    sources = [(t.name, t.read_bytes().split(b"\n")[0] + b"\n")
+               for t in sorted((ROOT / "data" / "templates").glob("*.csv"))]
+    result = importer.import_sources(conn, sources, today=TODAY)
+    assert (result.added, result.updated, result.unchanged) == (0, 0, 0)
+
+
+def test_an_example_row_is_refused_even_among_real_rows(conn: duckdb.DuckDBPyConnection) -> None:
+    text = MEMBERS + "Exemple;Camille;Mulhouse;conseil;conseiller communautaire;2020-07-16;\n"
+    with pytest.raises(importer.ImportRefused) as refused:
+        run(conn, ("membres.csv", text))
+    assert [str(p) for p in refused.value.problems] == [
+        "membres.csv, ligne 5, colonne A « nom » : ligne d'exemple du modèle (« Exemple ») : supprimez-la, puis "
+        "importez le fichier avec vos seules lignes."]
+    assert conn.execute("SELECT count(*) FROM persons").fetchall() == [(0,)]
+
+
+# --- names ---------------------------------------------------------------------------------------------------------
+
+def persons(conn: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return conn.execute("SELECT last_name, first_name, commune_insee, identifier FROM persons ORDER BY person_id"
+                        ).fetchall()
+
+
+def test_hyphens_spaces_and_apostrophes_do_not_separate_a_person(conn: duckdb.DuckDBPyConnection) -> None:
+    members = ("nom;prenom;commune;instance;role;debut;fin\n"
+               "PSEUDO-NYME;Jean-Paul;Mulhouse;conseil;conseiller communautaire;2020-07-16;\n"
+               "PSEUDO NYME;Jean Paul;Mulhouse;forum;membre;2020-07-16;\n"
+               "D'ARTOIS;Anne-Marie;Rixheim;conseil;conseiller communautaire;2020-07-16;\n")
+    sign_in = ("instance;date;nom;prenom;commune;statut;mandataire\n"
+               "conseil;2024-03-20;Pseudo Nyme;jean paul;68224;présent;\n"
+               "conseil;2024-03-20;D ARTOIS;Anne Marie;Rixheim;pouvoir;PSEUDO NYME Jean Paul\n"
+               "forum;2024-03-25;pseudo-nyme;JEAN-PAUL;Mulhouse;présent;\n")
+    result = run(conn, ("membres.csv", members), ("presences.csv", sign_in))
+    # 2 persons (not 3), 3 memberships; 2 meetings made by the sign-ins; 3 sign-ins
+    assert result.by_kind == {"members": (5, 0, 0), "meetings": (2, 0, 0), "attendance": (3, 0, 0)}
+    assert persons(conn) == [("PSEUDO-NYME", "Jean-Paul", "68224", None), ("D'ARTOIS", "Anne-Marie", "68278", None)]
+    assert conn.execute("SELECT match_key FROM persons ORDER BY person_id").fetchall() == [
+        ("pseudonyme|jeanpaul|68224",), ("dartois|annemarie|68278",)]
+    assert conn.execute("SELECT a.status, a.delegate_id FROM attendance a JOIN persons p USING (person_id) "
+                        "WHERE p.last_name = 'D''ARTOIS'").fetchall() == [("proxy", 1)]
+
+
+def test_commune_names_typed_with_spaces_match_their_commune(conn: duckdb.DuckDBPyConnection) -> None:
+    members = ("nom;prenom;commune;instance;role;debut;fin\n"
+               "AULNE;Marc;Morschwiller le Bas;conseil;conseiller communautaire;2020-07-16;\n"
+               "BUIS;Léa;Petit Landau;conseil;conseiller communautaire;2020-07-16;\n"
+               "CÈDRE;Paul;steinbrunn le bas;conseil;conseiller communautaire;2020-07-16;\n"
+               "CHARME;Lucie;BRUNSTATT DIDENHEIM;conseil;conseiller communautaire;2020-07-16;\n")
+    run(conn, ("membres.csv", members))
+    assert [r[2] for r in persons(conn)] == ["68218", "68254", "68323", "68056"]
+
+
+HOMONYMS = """nom;prenom;commune;instance;role;debut;fin;identifiant
+HOMONYME;Claude;Mulhouse;conseil;conseiller communautaire;2020-07-16;;MUL-C1
+HOMONYME;Claude;Mulhouse;dgs;DGS;2020-09-01;;MUL-DGS
+HOMONYME;Claude;Mulhouse;forum;membre;2020-07-16;;MUL-C1
+HOMONYME;Claude;Mulhouse;forum;membre;2020-09-01;;mul-dgs
+"""
+
+
+def test_two_homonyms_with_distinct_identifiers_stay_two(conn: duckdb.DuckDBPyConnection) -> None:
+    result = run(conn, ("membres.csv", HOMONYMS))
+    assert result.by_kind["members"] == (6, 0, 0)  # 2 persons, 4 memberships
+    assert persons(conn) == [("HOMONYME", "Claude", "68224", "MUL-C1"), ("HOMONYME", "Claude", "68224", "MUL-DGS")]
+    # the second one's stored key carries its identifier: match_key stays unique
+    assert conn.execute("SELECT match_key FROM persons ORDER BY person_id").fetchall() == [
+        ("homonyme|claude|68224",), ("homonyme|claude|68224|mul-dgs",)]
+    roles = conn.execute("SELECT person_id, body_code FROM memberships ORDER BY person_id, body_code").fetchall()
+    assert roles == [(1, "conseil"), (1, "forum"), (2, "dgs"), (2, "forum")]
+    # a sign-in without identifier is the one homonym convened there; where both are, the identifier says who
+    sign_in = ("instance;date;nom;prenom;commune;statut;identifiant\n"
+               "conseil;2024-03-20;HOMONYME;Claude;Mulhouse;présent;\n"
+               "dgs;2024-03-21;HOMONYME;Claude;Mulhouse;excusé;\n"
+               "forum;2024-03-25;HOMONYME;Claude;Mulhouse;présent;MUL-DGS\n")
+    run(conn, ("presences.csv", sign_in))
+    assert conn.execute("SELECT m.body_code, a.person_id, a.status FROM attendance a JOIN meetings m "
+                        "USING (meeting_id) ORDER BY m.meeting_date").fetchall() == [
+        ("conseil", 1, "present"), ("dgs", 2, "excused"), ("forum", 2, "present")]
+    with pytest.raises(importer.ImportRefused) as refused:
+        run(conn, ("p.csv", "instance;date;nom;prenom;commune;statut\nforum;2024-03-25;HOMONYME;Claude;Mulhouse;"
+                            "absent\n"))
+    assert [str(p) for p in refused.value.problems] == [
+        "p.csv, ligne 2, colonne C « nom » : 2 personnes s'appellent « HOMONYME Claude (Mulhouse) » "
+        "(n° 1 « MUL-C1 », n° 2 « MUL-DGS ») : indiquez laquelle dans la colonne « identifiant »."]
+
+
+def test_homonyms_of_different_families_without_identifier_are_refused(conn: duckdb.DuckDBPyConnection) -> None:
+    members = ("nom;prenom;commune;instance;role;debut;fin\n"
+               "HOMONYME;Claude;Mulhouse;conseil;conseiller communautaire;2020-07-16;\n"
+               "HOMONYME;Claude;Mulhouse;forum;membre;2020-07-16;\n"
+               "Homonyme;Claude;68224;dgs;DGS;2020-09-01;\n")
+    before = snapshot(conn)
+    with pytest.raises(importer.ImportRefused) as refused:
+        run(conn, ("membres.csv", members))
+    assert [str(p) for p in refused.value.problems] == [
+        "membres.csv, ligne 4, colonne A « nom » : « HOMONYME Claude (Mulhouse) » est déjà enregistré comme élu "
+        "(conseil) ; cette ligne en fait un agent. S'il s'agit de deux personnes homonymes, donnez à chacune un "
+        "identifiant (colonne « identifiant ») ; sinon, corrigez le rôle."]
+    assert snapshot(conn) == before
+
+
+def test_a_homonym_of_another_family_is_refused_against_the_database_too(conn: duckdb.DuckDBPyConnection) -> None:
+    loaded(conn)
+    with pytest.raises(importer.ImportRefused) as refused:
+        run(conn, ("m.csv", "nom;prenom;commune;instance;role;debut\nHETRE;Anne;Mulhouse;dgs;directeur;2021-01-01\n"))
+    assert str(refused.value.problems[0]).startswith(
+        "m.csv, ligne 2, colonne A « nom » : « HÊTRE Anne (Mulhouse) » est déjà enregistré comme élu (conseil)")
+    # with an identifier, she is another person, the directeur
+    run(conn, ("m.csv", "nom;prenom;commune;instance;role;debut;identifiant\n"
+                        "HETRE;Anne;Mulhouse;dgs;directeur;2021-01-01;DIR-7\n"))
+    assert persons(conn)[0] == ("HÊTRE", "Anne", "68224", None)
+    assert persons(conn)[-1] == ("HETRE", "Anne", "68224", "DIR-7")
+
+
+def test_an_identifier_given_later_goes_to_the_known_person(conn: duckdb.DuckDBPyConnection) -> None:
+    loaded(conn)
+    result = run(conn, ("m.csv", "nom;prenom;commune;instance;role;debut;fin;identifiant\n"
+                                 "HÊTRE;Anne;Mulhouse;conseil;conseiller communautaire;2020-07-16;;MUL-12\n"))
+    assert result.by_kind["members"] == (0, 1, 1)  # the identifier is new, the membership unchanged
+    assert persons(conn)[0] == ("HÊTRE", "Anne", "68224", "MUL-12")
+    assert conn.execute("SELECT table_name, row_key, column_name, old_value, new_value FROM change_log").fetchall() \
+        == [("persons", "1", "identifier", None, "MUL-12")]
+    # an identifier is one person's: another name with it is refused
+    with pytest.raises(importer.ImportRefused) as refused:
+        run(conn, ("m.csv", "nom;prenom;commune;instance;role;debut;identifiant\n"
+                            "SAULE;Paul;Kingersheim;forum;membre;2020-07-16;mul-12\n"))
+    assert str(refused.value.problems[0]) == (
+        "m.csv, ligne 2, colonne G « identifiant » : l'identifiant « mul-12 » est celui de « HÊTRE Anne (Mulhouse) », "
+        "pas de « SAULE Paul (Kingersheim) ».")
+
+
+def test_two_stored_persons_that_now_fold_alike_are_never_merged(conn: duckdb.DuckDBPyConnection) -> None:
+    # a database from before the names folded hyphens: two persons for one name
+    cur = conn.cursor()
+    for pid, last, first in ((1, "PSEUDO-NYME", "Jean-Paul"), (2, "PSEUDO NYME", "Jean Paul")):
+        cur.execute("INSERT INTO persons (person_id, last_name, first_name, commune_insee, match_key) "
+                    "VALUES (?, ?, ?, '68224', ?)", [pid, last, first, f"{last.lower()}|{first.lower()}|68224"])
+        cur.execute("INSERT INTO memberships (person_id, body_code, role, start_date) "
+                    "VALUES (?, 'forum', 'member', DATE '2020-07-16')", [pid])
+    with pytest.raises(importer.ImportRefused) as refused:
+        run(conn, ("p.csv", "instance;date;nom;prenom;commune;statut\nforum;2024-03-25;PSEUDO-NYME;Jean-Paul;"
+                            "Mulhouse;présent\n"))
+    assert str(refused.value.problems[0]).startswith(
+        "p.csv, ligne 2, colonne C « nom » : 2 personnes s'appellent « PSEUDO-NYME Jean-Paul (Mulhouse) » "
+        "(n° 1, n° 2)")
+    assert conn.execute("SELECT count(*) FROM attendance").fetchall() == [(0,)]
+
+
+# --- substitutes ---------------------------------------------------------------------------------------------------
+
+# Berrwiller and Bruebach hold one seat each, and a substitute each; Mulhouse two seats.
+COUNCIL = """nom;prenom;commune;instance;role;debut;fin
+TITULAIRE;Anne;Berrwiller;conseil;conseiller communautaire;2020-07-16;
+SUPPLÉANT;Marc;Berrwiller;conseil;suppléant;2020-07-16;
+TITULAIRE;Paul;Bruebach;conseil;conseiller communautaire;2020-07-16;
+SUPPLÉANT;Léa;Bruebach;conseil;suppléant;2020-07-16;
+HÊTRE;Anne;Mulhouse;conseil;conseiller communautaire;2020-07-16;
+SAULE;Paul;Mulhouse;conseil;vice-président;2020-07-16;
+"""
+SITTING = "instance;date;nom;prenom;commune;statut;mandataire\n"
+
+
+def council(conn: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    run(conn, ("membres.csv", COUNCIL))
+    return conn
+
+
+def refused_by(conn: duckdb.DuckDBPyConnection, *files: tuple[str, str]) -> list[str]:
+    before = snapshot(conn)
+    with pytest.raises(importer.ImportRefused) as refused:
+        run(conn, *files)
+    assert snapshot(conn) == before
+    return [str(p) for p in refused.value.problems]
+
+
+def test_the_substitute_who_sits_signs_in(conn: duckdb.DuckDBPyConnection) -> None:
+    council(conn)
+    result = run(conn, ("p.csv", SITTING + "conseil;2024-03-20;TITULAIRE;Anne;Berrwiller;suppléé;SUPPLEANT Marc\n"
+                                           "conseil;2024-03-20;SUPPLÉANT;Marc;Berrwiller;présent;\n"))
+    assert result.by_kind["attendance"] == (2, 0, 0)
+    # in two imports too: the titular's row stored first, the substitute's later
+    run(conn, ("p.csv", SITTING + "conseil;2024-05-22;TITULAIRE;Paul;Bruebach;suppléé;SUPPLÉANT Léa\n"))
+    run(conn, ("p.csv", SITTING + "conseil;2024-05-22;SUPPLÉANT;Léa;Bruebach;présent;\n"))
+    assert conn.execute("SELECT count(*) FROM attendance WHERE status = 'present'").fetchall() == [(2,)]
+
+
+def test_a_substitute_of_a_commune_with_several_seats_is_refused(conn: duckdb.DuckDBPyConnection) -> None:
+    problems = refused_by(conn, ("membres.csv", COUNCIL + "CHÊNE;Luc;Mulhouse;conseil;suppléant;2020-07-16;\n"))
+    assert problems == [
+        "membres.csv, ligne 8, colonne E « role » : Mulhouse compte 2 sièges au Conseil le 16/07/2020 : seule une "
+        "commune à siège unique a un suppléant (CGCT L5211-6), « CHÊNE Luc (Mulhouse) » ne peut pas l'être."]
+
+
+def test_a_second_seat_for_a_commune_with_a_substitute_is_refused(conn: duckdb.DuckDBPyConnection) -> None:
+    council(conn)
+    problems = refused_by(conn, ("m.csv", "nom;prenom;commune;instance;role;debut;fin\n"
+                                          "FRÊNE;Joël;Berrwiller;conseil;conseiller communautaire;2022-01-01;\n"))
+    assert problems == [
+        "m.csv, ligne 2, colonne E « role » : Berrwiller compte 2 sièges au Conseil le 01/01/2022 : seule une "
+        "commune à siège unique a un suppléant (CGCT L5211-6), « SUPPLÉANT Marc (Berrwiller) » ne peut pas l'être."]
+    # once the substitute's membership ends the day before, the commune may have two seats
+    run(conn, ("m.csv", "nom;prenom;commune;instance;role;debut;fin\n"
+                        "SUPPLÉANT;Marc;Berrwiller;conseil;suppléant;2020-07-16;2021-12-31\n"
+                        "FRÊNE;Joël;Berrwiller;conseil;conseiller communautaire;2022-01-01;\n"))
+
+
+def test_a_substitute_needs_a_commune(conn: duckdb.DuckDBPyConnection) -> None:
+    problems = refused_by(conn, ("m.csv", "nom;prenom;commune;instance;role;debut;fin\n"
+                                          "CHÊNE;Luc;;conseil;suppléant;2020-07-16;\n"))
+    assert problems == ["m.csv, ligne 2, colonne C « commune » : un suppléant est celui d'une commune : indiquez-la."]
+
+
+@pytest.mark.parametrize("rows, expected", [
+    ("conseil;2024-03-20;TITULAIRE;Anne;Berrwiller;suppléé;SUPPLÉANT Léa\n",
+     "p.csv, ligne 2, colonne G « mandataire » : « SUPPLÉANT Léa (Bruebach) » n'est pas le suppléant de Berrwiller : "
+     "« TITULAIRE Anne (Berrwiller) » ne peut être suppléé que par le suppléant de sa commune."),
+    ("conseil;2024-03-20;HÊTRE;Anne;Mulhouse;suppléé;SAULE Paul\n",
+     "p.csv, ligne 2, colonne G « mandataire » : « SAULE Paul (Mulhouse) » n'est pas suppléant à l'instance conseil "
+     "le 20/03/2024"),
+    ("conseil;2024-03-20;SUPPLÉANT;Marc;Berrwiller;présent;\n",
+     "p.csv, ligne 2, colonne F « statut » : « SUPPLÉANT Marc (Berrwiller) » est suppléant : il ne siège qu'à la "
+     "place du titulaire de sa commune, dont la ligne de cette séance doit dire « suppléé » et le nommer"),
+    ("conseil;2024-03-20;TITULAIRE;Paul;Bruebach;suppléé;SUPPLÉANT Léa\n"
+     "conseil;2024-03-20;SUPPLÉANT;Marc;Berrwiller;présent;\n",
+     "p.csv, ligne 3, colonne F « statut » : « SUPPLÉANT Marc (Berrwiller) » est suppléant : il ne siège"),
+    ("conseil;2024-03-20;SUPPLÉANT;Marc;Berrwiller;excusé;\n",
+     "p.csv, ligne 2, colonne F « statut » : « SUPPLÉANT Marc (Berrwiller) » est suppléant : il ne siège qu'à la "
+     "place du titulaire de sa commune, et n'a donc pour statut que « présent », « à distance » ou « non renseigné »."),
+    ("conseil;2024-03-20;HÊTRE;Anne;Mulhouse;pouvoir;SUPPLÉANT Marc\n",
+     "p.csv, ligne 2, colonne G « mandataire » : « SUPPLÉANT Marc (Berrwiller) » est suppléant et ne siège pas à "
+     "cette séance : il ne peut pas porter de pouvoir."),
+], ids=["another commune's substitute", "not a substitute", "sits for nobody", "sits for another commune",
+        "excused substitute", "proxy to a substitute who does not sit"])
+def test_substitutions_that_break_the_rules_are_refused(conn: duckdb.DuckDBPyConnection, rows: str,
+                                                        expected: str) -> None:
+    council(conn)
+    problems = refused_by(conn, ("p.csv", SITTING + rows))
+    assert any(problem.startswith(expected) for problem in problems), problems
+
+
+def test_a_stored_substitute_of_a_commune_that_now_has_two_seats_cannot_be_named(
+        conn: duckdb.DuckDBPyConnection) -> None:
+    # a database written before the check: Mulhouse's substitute, beside its two seats
+    council(conn).cursor().execute("""
+        INSERT INTO persons (person_id, last_name, first_name, commune_insee, match_key)
+        VALUES (99, 'CHÊNE', 'Luc', '68224', 'chene|luc|68224');
+        INSERT INTO memberships (person_id, body_code, role, start_date) VALUES (99, 'conseil', 'substitute',
+                                                                                 DATE '2020-07-16')""")
+    problems = refused_by(conn, ("p.csv", SITTING + "conseil;2024-03-20;HÊTRE;Anne;Mulhouse;suppléé;CHÊNE Luc\n"))
+    assert problems == [
+        "p.csv, ligne 2, colonne G « mandataire » : Mulhouse compte 2 sièges au Conseil le 20/03/2024 : seule une "
+        "commune à siège unique a un suppléant (CGCT L5211-6)."]

@@ -92,21 +92,24 @@ def test_conseil_values(result):
     # convened: C1 5 (DUPONT, MARTIN, BERNARD, PETIT, LEROY), C2 5, C3 5, C4 4 (BERNARD's term is over) = 19
     # not recorded: LEROY at C1, C3, C4 = 3; present: C1 1, C2 4, C3 1, C4 1 = 7; remote: PETIT at C1
     # absent: BERNARD C1, C3, MARTIN and PETIT C4 = 4; proxies: MARTIN C1, C3, PETIT C3 = 3; substituted: C2 PETIT
-    assert conseil["counts"] == {"convened": 19, "recorded": 16, "present": 7, "remote": 1, "excused": 0,
-                                 "absent": 4, "proxy": 3, "substituted": 1, "not_recorded": 3}
+    # convened: C1 4, C2 5 (LEROY sits for PETIT, the only sitting where the substitute is convened), C3 4,
+    # C4 3 (BERNARD's membership is over): 16, all recorded
+    assert conseil["counts"] == {"convened": 16, "recorded": 16, "present": 7, "remote": 1, "excused": 0,
+                                 "absent": 4, "proxy": 3, "substituted": 1, "not_recorded": 0}
     assert conseil["presence_rate"] == pytest.approx(8 / 16)
     assert conseil["participation_rate"] == pytest.approx(12 / 16)
-    assert conseil["completeness"] == pytest.approx(16 / 19)
+    assert conseil["completeness"] == pytest.approx(16 / 16)
     cadence = conseil["cadence"]
-    # rolling windows Jan–Dec 2024; at most 4 held in any: Jan–Jun missed, July–Dec still open → 0 / 6
+    # rolling windows ending Jan–Dec 2024; the recorded history starts on 1 January 2024 (B1), so every window but
+    # Jan–Dec 2024 reaches back before it and, with at most 4 held, is not judged: nothing judged yet → no compliance
     assert (cadence["rule"], cadence["periods"], cadence["periods_met"], cadence["compliance"]) == (
-        "avg_every_months", 12, 0, 0.0)
+        "avg_every_months", 12, 0, None)
     # 15 Jan → 29 Feb = 45 days, 29 Feb → 10 Apr = 41, 10 → 15 Apr = 5
     assert cadence["longest_gap_days"] == 45
-    # fewer than 6 meetings ever: the current window (ending 31 July) is due
-    assert cadence["next_due"] == "2024-07-31"
+    # the first window wholly inside the history, Jan–Dec 2024, is the next one due
+    assert cadence["next_due"] == "2024-12-31"
     assert cadence["periods_detail"][0] == {"start": "2023-02-01", "end": "2024-01-31", "held": 1, "required": 6,
-                                            "status": "missed"}
+                                            "status": "not_judged"}
 
 
 def test_on_demand_body_has_null_compliance_and_due_date(result):
@@ -135,11 +138,13 @@ def test_people_communes_sectors(result):
 
 
 def test_quorum_entries(result):
-    # C1: 2 of 4 present (3 required); C2: 3 → reached; C3: 1; C4 reconvened: 3 in office, 1 present, exempt
+    # C1: DUPONT in the room, PETIT by video at an in-person sitting (not counted): 1 of 4 (3 required);
+    # C2: DUPONT, MARTIN, BERNARD and PETIT's seat held by his substitute LEROY: 4 → reached; C3: 1;
+    # C4 reconvened 5 days after the failed C3: 3 in office, 1 present, exempt
     assert result["quorum"] == [
-        {"body": "conseil", "date": "2024-01-15", "in_office": 4, "present": 2, "required": 3, "reached": False,
+        {"body": "conseil", "date": "2024-01-15", "in_office": 4, "present": 1, "required": 3, "reached": False,
          "exempt": False},
-        {"body": "conseil", "date": "2024-02-29", "in_office": 4, "present": 3, "required": 3, "reached": True,
+        {"body": "conseil", "date": "2024-02-29", "in_office": 4, "present": 4, "required": 3, "reached": True,
          "exempt": False},
         {"body": "conseil", "date": "2024-04-10", "in_office": 4, "present": 1, "required": 3, "reached": False,
          "exempt": False},
@@ -215,7 +220,8 @@ def test_cli_default_range_is_the_rolling_12_months(fixture_file):
 def test_cli_text_summary(fixture_file):
     done = _run("--db", str(fixture_file), "--from", "2024-01-01", "--to", "2024-12-31", "--as-of", "2024-07-15")
     assert done.returncode == 0, done.stderr
-    assert "Conseil d'Agglomération : 4 séances tenues" in done.stdout
+    assert ("Conseil d'Agglomération [en moyenne une séance tous les 2 mois, soit 6 sur 12 mois glissants] : "
+            "4 séances tenues") in done.stdout
     assert "présence 50,0\u00a0%" in done.stdout  # the Conseil: 8 / 16
     assert "Alertes (" in done.stdout and "CGCT L2121-20" in done.stdout
 

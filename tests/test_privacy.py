@@ -103,7 +103,7 @@ def test_erasure_keeps_every_indicator_and_removes_the_name(built: duckdb.DuckDB
     assert indicators(built) == before
     assert naming(built) == []
     assert built.execute("SELECT * FROM persons WHERE person_id = 1").fetchall() == [
-        (1, "ANONYME", "n° 1", "68224", "effacé|1")]
+        (1, "ANONYME", "n° 1", "68224", "effacé|1", None)]  # no identifier left either
     assert built.execute("SELECT count(*) FROM persons").fetchall() == persons_before  # no placeholder left
     assert built.execute(
         "SELECT row_key, column_name, old_value, new_value FROM change_log ORDER BY change_id").fetchall() == [
@@ -128,10 +128,11 @@ def test_erasure_keeps_every_indicator_and_removes_the_name(built: duckdb.DuckDB
 
 
 def test_erasure_of_a_person_nobody_refers_to(built: duckdb.DuckDBPyConnection) -> None:
-    built.execute("INSERT INTO persons VALUES (50, 'O''Brien', 'Seán', NULL, 'o''brien|sean|')")
+    built.execute("INSERT INTO persons (person_id, last_name, first_name, commune_insee, match_key) "
+                  "VALUES (50, 'O''Brien', 'Seán', NULL, 'o''brien|sean|')")
     privacy.erase_person(built, 50, "adele")
     assert built.execute("SELECT * FROM persons WHERE person_id = 50").fetchall() == [
-        (50, "ANONYME", "n° 50", None, "effacé|50")]
+        (50, "ANONYME", "n° 50", None, "effacé|50", None)]
 
 
 def test_erasing_twice_or_nobody(built: duckdb.DuckDBPyConnection) -> None:
@@ -172,7 +173,8 @@ def test_a_placeholder_left_after_the_second_step_is_removed(built: duckdb.DuckD
     privacy.erase_person(built, DUPONT, "adele")
     after = indicators(built)
     # as if the process had stopped between steps (2) and (3): the placeholder is left, referenced by nothing
-    built.execute("INSERT INTO persons VALUES (99, 'ANONYME', 'n° 1', '68224', 'effacé-en-cours|1')")
+    built.execute("INSERT INTO persons (person_id, last_name, first_name, commune_insee, match_key) "
+                  "VALUES (99, 'ANONYME', 'n° 1', '68224', 'effacé-en-cours|1')")
     assert privacy.finish_erasures(built) == 1
     assert built.execute("SELECT count(*) FROM persons WHERE person_id = 99").fetchall() == [(0,)]
     assert indicators(built) == after

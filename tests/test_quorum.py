@@ -34,20 +34,49 @@ def by_meeting(fx: duckdb.DuckDBPyConnection, meeting_id: int) -> dict:
     return sittings[sittings["meeting_id"] == meeting_id].iloc[0].to_dict()
 
 
-def test_exactly_half_present_is_not_a_quorum(fx: duckdb.DuckDBPyConnection) -> None:
+def set_format(fx: duckdb.DuckDBPyConnection, meeting_id: int, fmt: str) -> None:
+    fx.cursor().execute("UPDATE meetings SET format = ? WHERE meeting_id = ?", [fmt, meeting_id])
+
+
+def test_remote_member_does_not_count_at_an_in_person_sitting(fx: duckdb.DuckDBPyConnection) -> None:
     c1 = by_meeting(fx, 1)
-    # in office: DUPONT, MARTIN, BERNARD, PETIT = 4 (LEROY is a substitute, not a member in office);
-    # present: DUPONT in the room, PETIT by video = 2; MARTIN's proxy does not count;
-    # required: more than half of 4 = 4 // 2 + 1 = 3 → not reached, one short
-    assert (c1["in_office"], c1["present"], c1["required"], c1["margin"]) == (4, 2, 3, -1)
+    # C1 is in person (the default format). In office: DUPONT, MARTIN, BERNARD, PETIT = 4 (LEROY is a substitute,
+    # not a member in office); present: DUPONT in the room = 1; PETIT by video does not count at an in-person
+    # sitting (CGCT L5211-11-1), MARTIN's proxy never counts; required: more than half of 4 = 4 // 2 + 1 = 3
+    assert (c1["in_office"], c1["present"], c1["required"], c1["margin"]) == (4, 1, 3, -2)
     assert not c1["reached"]
     assert not c1["exempt"]
 
 
-def test_quorum_reached_with_no_margin(fx: duckdb.DuckDBPyConnection) -> None:
+@pytest.mark.parametrize("fmt", ["video", "mixed"])
+def test_remote_member_counts_at_a_teleconference(fx: duckdb.DuckDBPyConnection, fmt: str) -> None:
+    set_format(fx, 1, fmt)
+    c1 = by_meeting(fx, 1)
+    # the same C1 held by teleconference: DUPONT in the room + PETIT by video = 2 of 4, 3 required → one short:
+    # exactly half present is not a quorum
+    assert (c1["in_office"], c1["present"], c1["required"], c1["margin"]) == (4, 2, 3, -1)
+    assert not c1["reached"]
+
+
+def test_substitute_who_sits_occupies_the_seat_once(fx: duckdb.DuckDBPyConnection) -> None:
     c2 = by_meeting(fx, 2)
-    # DUPONT, MARTIN, BERNARD present = 3; PETIT substituted; LEROY sits but is not in office → 3 of 3 required
-    assert (c2["in_office"], c2["present"], c2["required"], c2["margin"]) == (4, 3, 3, 0)
+    # DUPONT, MARTIN, BERNARD present = 3; PETIT substituted by LEROY, who sits: PETIT's seat is occupied = 4;
+    # LEROY's own "present" row is that same seat, not a fifth (a substitute is not in office) → 4 of 3 required
+    assert (c2["in_office"], c2["present"], c2["required"], c2["margin"]) == (4, 4, 3, 1)
+    assert c2["reached"]
+
+
+def test_substitute_without_a_row_still_occupies_the_seat(fx: duckdb.DuckDBPyConnection) -> None:
+    # the sheet names LEROY on PETIT's "substituted" row but has no row for LEROY himself: the seat is occupied
+    fx.cursor().execute("DELETE FROM attendance WHERE meeting_id = 2 AND person_id = 6")
+    assert by_meeting(fx, 2)["present"] == 4
+
+
+def test_substitute_marked_absent_leaves_the_seat_empty(fx: duckdb.DuckDBPyConnection) -> None:
+    # LEROY's own row says he was absent: PETIT's seat was not occupied → DUPONT, MARTIN, BERNARD = 3
+    fx.cursor().execute("UPDATE attendance SET status = 'absent' WHERE meeting_id = 2 AND person_id = 6")
+    c2 = by_meeting(fx, 2)
+    assert (c2["present"], c2["margin"]) == (3, 0)
     assert c2["reached"]
 
 
@@ -60,11 +89,86 @@ def test_proxies_do_not_make_a_quorum(fx: duckdb.DuckDBPyConnection) -> None:
 
 def test_reconvened_sitting_is_exempt(fx: duckdb.DuckDBPyConnection) -> None:
     c4 = by_meeting(fx, 4)
-    # BERNARD's membership ended 2024-04-12: 3 in office; her "present" row does not count; DUPONT alone present
+    # BERNARD's membership ended 2024-04-12: 3 in office; her "present" row does not count; DUPONT alone present.
+    # The previous held sitting, C3 (10 April), failed its quorum (1 of 3 required) and C4 comes 15 − 10 = 5 days
+    # later: exempt
     assert (c4["in_office"], c4["present"], c4["required"], c4["margin"]) == (3, 1, 2, -1)
     assert not c4["reached"]
     assert c4["exempt"]
     assert c4["meeting_type"] == "reconvened"
+
+
+def sitting(fx: duckdb.DuckDBPyConnection, meeting_id: int, day: str, kind: str = "ordinary",
+            present: tuple[int, ...] = ()) -> None:
+    """A held Conseil sitting of the fixture's people (ids from 7: the fixture uses 1 to 6)."""
+    cur = fx.cursor()
+    cur.execute("INSERT INTO meetings (meeting_id, body_code, meeting_date, meeting_type) VALUES (?, 'conseil', ?, ?)",
+                [meeting_id, date.fromisoformat(day), kind])
+    for person_id in present:
+        cur.execute("INSERT INTO attendance (meeting_id, person_id, status) VALUES (?, ?, 'present')",
+                    [meeting_id, person_id])
+
+
+def test_reconvened_two_days_after_a_failed_sitting_needs_its_quorum(fx: duckdb.DuckDBPyConnection) -> None:
+    # from 13 April DUPONT, MARTIN and PETIT are in office: 3, required 3 // 2 + 1 = 2.
+    # 2 September: DUPONT alone, 1 of 2 → failed. 4 September, reconvened: 4 − 2 = 2 days later, less than 3:
+    # the quorum applies as usual, and DUPONT alone (1 of 2) does not make it
+    sitting(fx, 7, "2024-09-02", present=(1,))
+    sitting(fx, 8, "2024-09-04", "reconvened", present=(1,))
+    failed, c8 = by_meeting(fx, 7), by_meeting(fx, 8)
+    assert (failed["present"], failed["required"], failed["reached"], failed["exempt"]) == (1, 2, False, False)
+    assert (c8["in_office"], c8["present"], c8["required"], c8["margin"]) == (3, 1, 2, -1)
+    assert not c8["reached"]
+    assert not c8["exempt"]
+
+
+@pytest.mark.parametrize(("day", "days_after"), [("2024-09-05", 3), ("2024-09-06", 4)])
+def test_reconvened_three_or_more_days_after_a_failed_sitting_is_exempt(fx: duckdb.DuckDBPyConnection, day: str,
+                                                                        days_after: int) -> None:
+    # the same failed sitting of 2 September; reconvened on the 5th (5 − 2 = 3 days: "à trois jours au moins
+    # d'intervalle") or the 6th (4 days): no quorum needed, DUPONT alone deliberates validly
+    sitting(fx, 7, "2024-09-02", present=(1,))
+    sitting(fx, 8, day, "reconvened", present=(1,))
+    c8 = by_meeting(fx, 8)
+    assert (pd.Timestamp(c8["meeting_date"]).date() - date(2024, 9, 2)).days == days_after
+    assert (c8["in_office"], c8["present"], c8["required"], c8["reached"]) == (3, 1, 2, False)
+    assert c8["exempt"]
+
+
+def test_reconvened_after_a_sitting_that_reached_quorum_needs_its_own(fx: duckdb.DuckDBPyConnection) -> None:
+    # C3 reached: MARTIN and PETIT come in person instead of giving proxies → DUPONT, MARTIN, PETIT = 3 of 3
+    fx.cursor().execute("UPDATE attendance SET status = 'present', delegate_id = NULL "
+                        "WHERE meeting_id = 3 AND person_id IN (2, 4)")
+    c3, c4 = by_meeting(fx, 3), by_meeting(fx, 4)
+    assert (c3["present"], c3["required"], c3["reached"]) == (3, 3, True)
+    # C4, typed reconvened 5 days later, follows no failure: 1 present of 3 in office, 2 required, not exempt
+    assert (c4["present"], c4["required"], c4["reached"], c4["exempt"]) == (1, 2, False, False)
+
+
+def test_exemption_looks_before_the_range(fx: duckdb.DuckDBPyConnection) -> None:
+    # C3 (10 April) is outside the range but is still the previous held sitting of C4
+    sittings = quorum.quorum(fx, date(2024, 4, 11), date(2024, 12, 31))
+    assert list(sittings["meeting_id"]) == [4]
+    assert bool(sittings["exempt"].iloc[0])
+
+
+def test_a_cancelled_sitting_is_not_the_previous_one(fx: duckdb.DuckDBPyConnection) -> None:
+    # a reconvened sitting on 24 May: the previous HELD sitting is C4 (15 April), not the cancelled C5 (20 May);
+    # C4 was exempt, so it did not fail its quorum: quorum required again (nobody came: 0 of 2)
+    sitting(fx, 7, "2024-05-24", "reconvened")
+    c7 = by_meeting(fx, 7)
+    assert (c7["in_office"], c7["present"], c7["required"], c7["exempt"]) == (3, 0, 2, False)
+
+
+def test_successive_reconvened_sittings(fx: duckdb.DuckDBPyConnection) -> None:
+    # after C3 failed: C4 (15 April) exempt; C7 (20 April), reconvened again, follows an exempt sitting, which did
+    # not fail (it needed no quorum): quorum required, and nobody came (0 of 2); C8 (25 April) follows C7's failure
+    # 5 days later: exempt
+    sitting(fx, 7, "2024-04-20", "reconvened")
+    sitting(fx, 8, "2024-04-25", "reconvened")
+    sittings = quorum.quorum(fx, *YEAR).set_index("meeting_id")
+    assert sittings.loc[[4, 7, 8], "exempt"].tolist() == [True, False, True]
+    assert sittings.loc[7, "present"] == 0 and not sittings.loc[7, "reached"]
 
 
 def test_quorum_of_ten_members_with_five_present(conn: duckdb.DuckDBPyConnection) -> None:

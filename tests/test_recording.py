@@ -137,3 +137,74 @@ def test_form_table_round_trip(bureau: duckdb.DuckDBPyConnection) -> None:
     assert back["status"].tolist() == ["present", "present", "proxy"]
     assert back["delegate_id"].tolist() == [pd.NA, pd.NA, hetre]
     assert recording.save_sheet(bureau, sheet, back, username="x", today=TODAY) == (3, 0, 0)
+
+
+# --- substitutes (DESIGN §3, CGCT L5211-6) ---------------------------------------------------------------------------
+
+COUNCIL = """nom;prenom;commune;instance;role;debut;fin
+AULNE;Anne;Berrwiller;conseil;conseiller communautaire;2020-07-16;
+BUIS;Marc;Berrwiller;conseil;suppléant;2020-07-16;
+CÈDRE;Paul;Bruebach;conseil;conseiller communautaire;2020-07-16;
+CHARME;Léa;Bruebach;conseil;suppléant;2020-07-16;
+HÊTRE;Anne;Mulhouse;conseil;conseiller communautaire;2020-07-16;
+SAULE;Paul;Mulhouse;conseil;vice-président;2020-07-16;
+"""
+
+
+@pytest.fixture
+def conseil(conn: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    importer.import_sources(conn, [("membres.csv", COUNCIL.encode())], today=TODAY)
+    # a substitute of Mulhouse (two seats) written before the import checked it
+    conn.cursor().execute("""
+        INSERT INTO persons (person_id, last_name, first_name, commune_insee, match_key)
+        VALUES (99, 'CHÊNE', 'Luc', '68224', 'chene|luc|68224');
+        INSERT INTO memberships (person_id, body_code, role, start_date)
+        VALUES (99, 'conseil', 'substitute', DATE '2020-07-16')""")
+    return conn
+
+
+def test_a_new_conseil_sheet_lists_its_substitutes_not_recorded(conseil: duckdb.DuckDBPyConnection) -> None:
+    sheet = recording.load_sheet(conseil, "conseil", DAY)
+    assert sheet.rows[["name", "role", "status", "is_substitute", "commune_seats"]].values.tolist() == [
+        ["AULNE Anne", "councillor", "present", False, 1],
+        ["BUIS Marc", "substitute", "not_recorded", True, 1],
+        ["CHARME Léa", "substitute", "not_recorded", True, 1],
+        ["CHÊNE Luc", "substitute", "not_recorded", True, 2],
+        ["CÈDRE Paul", "councillor", "present", False, 1],
+        ["HÊTRE Anne", "councillor", "present", False, 2],
+        ["SAULE Paul", "vice_president", "present", False, 2],
+    ]
+
+
+def test_the_substitute_who_sits_is_saved_and_convened_once(conseil: duckdb.DuckDBPyConnection) -> None:
+    from analytics.rules import attendance
+
+    sheet = recording.load_sheet(conseil, "conseil", DAY)
+    saved = recording.save_sheet(conseil, sheet, statuses(sheet, AULNE=("substituted", "BUIS"), BUIS=("present", None)),
+                                 username="secretariat", today=TODAY)
+    assert saved == (5, 0, 0)  # 4 titulars and the substitute who sat; the other substitutes need no row
+    people = attendance.counts(conseil, date(2024, 1, 1), date(2024, 12, 31), "person").set_index("name")
+    assert people.loc["BUIS Marc", ["convened", "recorded", "present"]].tolist() == [1, 1, 1]
+    assert "CHARME Léa" not in people.index and "CHÊNE Luc" not in people.index
+    assert people["not_recorded"].sum() == 0
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"AULNE": ("substituted", "CHARME"), "CHARME": ("present", None)},
+     "AULNE Anne : CHARME Léa n'est pas le suppléant de Berrwiller."),
+    ({"AULNE": ("substituted", "HÊTRE")}, "AULNE Anne : HÊTRE Anne n'est pas suppléant"),
+    ({"HÊTRE": ("substituted", "CHÊNE"), "CHÊNE": ("present", None)},
+     "HÊTRE Anne : Mulhouse compte 2 sièges au Conseil ; seule une commune à siège unique a un suppléant"),
+    ({"BUIS": ("present", None)}, "BUIS Marc est suppléant : il ne siège qu'à la place du titulaire de sa commune"),
+    ({"BUIS": ("excused", None)}, "BUIS Marc est suppléant : son statut ne peut être que"),
+    ({"SAULE": ("proxy", "BUIS")}, "SAULE Paul : BUIS Marc est suppléant et ne siège pas à cette séance"),
+], ids=["another commune's substitute", "not a substitute", "several seats", "sits for nobody", "excused",
+        "proxy to a substitute who does not sit"])
+def test_a_sheet_breaking_the_substitute_rules_changes_nothing(conseil: duckdb.DuckDBPyConnection, changes: dict,
+                                                               message: str) -> None:
+    sheet = recording.load_sheet(conseil, "conseil", DAY)
+    before = snapshot(conseil)
+    with pytest.raises(recording.InvalidSheet) as invalid:
+        recording.save_sheet(conseil, sheet, statuses(sheet, **changes), username="x", today=TODAY)
+    assert invalid.value.problems[0].startswith(message), invalid.value.problems
+    assert snapshot(conseil) == before

@@ -61,10 +61,12 @@ def test_register_gives_members_functions_and_bureau(conn: duckdb.DuckDBPyConnec
         ("FRÊNE", "68166", "conseil", "vice_president", 4, "2020-07-16"),
         ("NOYER", "68376", "conseil", "councillor", None, "2020-07-16"),
     ]
-    # nothing of the birth date, sex or occupation is kept
+    # nothing of the birth date, sex or occupation is kept (identifier is the secretariat's own key for homonyms,
+    # from the members template, never from the register)
     columns = {r[0] for r in conn.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_name = 'persons'").fetchall()}
-    assert columns == {"person_id", "last_name", "first_name", "commune_insee", "match_key"}
+    assert columns == {"person_id", "last_name", "first_name", "commune_insee", "match_key", "identifier"}
+    assert conn.execute("SELECT count(*) FROM persons WHERE identifier IS NOT NULL").fetchall() == [(0,)]
 
 
 def test_register_reimport_is_idempotent(conn: duckdb.DuckDBPyConnection) -> None:
@@ -93,3 +95,23 @@ def test_register_with_an_unknown_commune_is_refused(conn: duckdb.DuckDBPyConnec
         importer.import_sources(conn, [("elus.csv", bad)], today=date(2024, 1, 1))
     assert str(refused.value.problems[0]).startswith(
         "elus.csv, ligne 2, colonne G « code de la commune de rattachement » : commune « 75056 »")
+
+
+def test_a_register_row_never_merges_with_a_homonym_of_the_staff(conn: duckdb.DuckDBPyConnection) -> None:
+    # NOYER Ines of Wittenheim is also the name of the commune's DGS, another person
+    importer.import_sources(conn, [("membres.csv", b"nom;prenom;commune;instance;role;debut;identifiant\n"
+                                                   b"NOYER;Ines;Wittenheim;dgs;DGS;2019-01-01;WIT-DGS\n")],
+                            today=date(2024, 1, 1))
+    with pytest.raises(importer.ImportRefused) as refused:
+        importer.import_sources(conn, [("elus.csv", CURRENT)], today=date(2024, 1, 1))
+    assert [str(p) for p in refused.value.problems] == [
+        "elus.csv, ligne 5, colonne I « nom de l'elu » : « NOYER Ines (Wittenheim) » est déjà enregistré comme agent "
+        "(dgs) ; cette ligne en fait un élu. S'il s'agit de deux personnes homonymes, donnez à chacune un identifiant "
+        "(colonne « identifiant ») ; sinon, corrigez le rôle."]
+    # a column « identifiant » added to the register tells the councillor apart
+    lines = CURRENT.decode().split("\n")
+    tagged = [lines[0] + ";identifiant", *(f"{line};{'WIT-7' if ';NOYER;' in line else ''}" for line in lines[1:])]
+    importer.import_sources(conn, [("elus.csv", "\n".join(tagged).encode())], today=date(2024, 1, 1))
+    assert conn.execute("SELECT identifier, string_agg(body_code, ',' ORDER BY body_code) FROM persons "
+                        "JOIN memberships USING (person_id) WHERE last_name = 'NOYER' GROUP BY ALL ORDER BY 1"
+                        ).fetchall() == [("WIT-7", "conseil"), ("WIT-DGS", "dgs")]

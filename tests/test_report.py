@@ -21,16 +21,14 @@ import pytest
 from pypdf import PdfReader
 
 from analytics import cli
-from analytics.ingest import demo
-from analytics.report import pack as report
-from analytics.rules import alerts, attendance, cadence, quorum
-from analytics.rules import filters
-from analytics.store import db
-from analytics.wording.display import ALERT_KIND, plural, weekday_date
-from analytics.wording.format import percent
-from analytics.wording.labels import FAMILY
-from analytics.report.pdf import FONT_DIR, NameLeak, PackPDF, name_guard
 from analytics.outputs import summary
+from analytics.report import pack as report
+from analytics.report.pdf import FONT_DIR, NameLeak, PackPDF, name_guard
+from analytics.rules import alerts, attendance, cadence, filters, quorum
+from analytics.store import db
+from analytics.wording.display import plural, weekday_date
+from analytics.wording.format import percent
+from analytics.wording.labels import ALERT_KIND, FAMILY
 from tests.support import ROOT
 
 TODAY = date(2026, 11, 29)   # the demo database's day
@@ -127,7 +125,9 @@ def test_headline_figures_are_the_synthese_page_figures(demo_conn: duckdb.DuckDB
     assert flat(percent(figures["participation"].raw)) in first
     fulfilled, required = figures["meetings"].raw
     assert f"Séances requises tenues {fulfilled} / {required} ▲ {figures['meetings'].delta}" in first
-    assert f"Instances en retard {figures['behind'].value} {figures['behind'].delta}" in first
+    behind = figures["behind"].delta
+    arrow = "▲ " if behind.startswith("+") else "▼ " if behind.startswith("-") else ""  # as the card draws it
+    assert f"Instances en retard {figures['behind'].value} {arrow}{behind}" in first
     # the presence rate recomputed from the counts, formatted the French way: "89,5 %"
     totals = attendance.counts(demo_conn, period.start, period.end, "body")
     rate = (totals["present"].sum() + totals["remote"].sum()) / totals["recorded"].sum()

@@ -28,7 +28,7 @@ def check_accounting(result: Allocation) -> None:
     """Every seat is accounted for by one of the rules."""
     assert result.total == sum(result.seats.values())
     assert result.total == (
-        result.base + result.de_droit + result.supplementary + result.tie_extra - result.unplaced
+        result.base - result.removed + result.de_droit + result.supplementary + result.tie_extra - result.unplaced
     )
 
 
@@ -114,14 +114,56 @@ def test_half_cap_with_one_dominant_commune() -> None:
 
 def test_council_size_cap() -> None:
     # Same populations as test_plain_dhondt (A = 8, B = 5, C = 3) but A's council has only 6 members.
-    # A's 2 extra seats go to the others: B 1100/6 = 183.3, then C 700/4 = 175 (> B 1100/7 = 157.1).
+    # Rule 5: A's 2 seats in excess are not given to the others; the seats at the proportional are reduced until
+    # A holds no more than 6: 15 seats (the 16th average, A's 187.5, drops) give A = 7; 14 (A's 214.3 drops too)
+    # give A = 6, B = 5, C = 3. Total 14 = 16 − 2, the excess.
     result = allocate([
         CommunePopulation("", "A", 1_500, council_size=6),
         CommunePopulation("", "B", 1_100),
         CommunePopulation("", "C", 700),
     ])
-    assert result.seats == {"A": 6, "B": 6, "C": 4}
-    assert result.total == 16
+    assert result.seats == {"A": 6, "B": 5, "C": 3}
+    assert (result.total, result.removed) == (14, 2)
+    check_accounting(result)
+
+
+def test_council_size_cap_reduces_the_total_99_99_2() -> None:
+    # P = 99 + 99 + 2 = 200 -> B = 16. Council sizes (CGCT L2121-2, council_size): fewer than 100 inhabitants -> 7
+    # for all three (given explicitly so that the test stands alone).
+    # D'Hondt: A and B both average 99/k, C 2; the 16 seats go A1 B1 (99) … A8 B8 (12.375), C's 2 never reaches
+    # them: A = 8, B = 8, C = 0 -> C gets a siège de droit: T = 17, half = 8, nobody above it (rule 4).
+    # Rule 5: A and B hold 8 > 7 councillors. With 15 seats at the proportional the 15th is a tie A8 = B8 = 12.375,
+    # each gets one (rule 6): still 8 / 8. With 14: A = 7, B = 7, C = 0 + 1 de droit -> 7 / 7 / 1, T = 15 (half 7:
+    # fine). The 2 seats removed went to nobody (not to C).
+    result = allocate([
+        CommunePopulation("", "A", 99, council_size=7),
+        CommunePopulation("", "B", 99, council_size=7),
+        CommunePopulation("", "C", 2, council_size=7),
+    ])
+    assert council_size(99) == council_size(2) == 7
+    assert result.seats == {"A": 7, "B": 7, "C": 1}
+    assert (result.base, result.de_droit, result.removed, result.tie_extra, result.total) == (16, 1, 2, 0, 15)
+    check_accounting(result)
+    # the same populations with the council sizes the law derives from them
+    assert allocate(communes(99, 99, 2)).seats == {"A": 7, "B": 7, "C": 1}
+
+
+def test_council_size_cap_with_the_half_cap() -> None:
+    # Ville 101,600, Bourg 1,700 (council 19), Hameau 50 (council 7): P = 103,350 -> B = 48, all to Ville
+    # (101600/48 = 2116.7 > 1700). Bourg and Hameau get sièges de droit: T = 50, half = 25, Ville gives back 23,
+    # all to Bourg (its averages 1700/k stay above Hameau's 25 up to k = 67): Bourg 24 > 19 councillors.
+    # Removing only Bourg's 5 in excess would leave Ville 25 of 45 seats, above the half. The law reduces the
+    # total until a new application of rules 2 to 4 leaves Bourg within its council (L5211-6-1, IV 4°):
+    # with B' seats, Ville gets B', gives back B' − (B' + 2) // 2 to Bourg, who holds 1 + that: ≤ 19 needs
+    # B' − (B' + 2) // 2 ≤ 18, first true at B' = 38 (38 − 20 = 18): Ville 20, Bourg 19, Hameau 1, T = 40.
+    result = allocate([
+        CommunePopulation("", "Ville", 101_600),
+        CommunePopulation("", "Bourg", 1_700),
+        CommunePopulation("", "Hameau", 50),
+    ])
+    assert result.seats == {"Ville": 20, "Bourg": 19, "Hameau": 1}
+    assert (result.base, result.removed, result.de_droit, result.total) == (48, 10, 2, 40)
+    assert max(result.seats.values()) <= result.total // 2
     check_accounting(result)
 
 
@@ -319,7 +361,7 @@ def test_command_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert err == ""
     data = json.loads(out)
     assert data["base"] == 16 and data["total"] == 16
-    assert data["de_droit"] == 0 and data["supplementary"] == 0
+    assert data["de_droit"] == 0 and data["supplementary"] == 0 and data["removed"] == 0
     assert data["communes"] == [
         {"insee": "68003", "commune": "Petite", "population": 700, "seats": 3},
         {"insee": "68002", "commune": "Moyenne", "population": 1100, "seats": 5},
@@ -334,20 +376,20 @@ def test_command_json_keeps_accents(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 def test_command_text_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write(tmp_path, "insee;commune;population\n68001;Bourg;1 700\n68002;Hameau;50\n68003;Ville;101 600\n")
-    # P = 103,350 -> B = 48, all to Ville (101600/48 = 2116.7 > 1700). Bourg and Hameau get sièges de
-    # droit: T = 50, half = 25, so Ville gives back 23. Bourg (850, 566.7, …) climbs to its council
-    # size 19 (1700/19 = 89.5 > Hameau's 25), using 18; Hameau (council 7) takes the last 5 -> 6.
-    # 10 * 2 > 3 * 48 is false: no rule 7. Lines sorted by seats: Ville 25, Bourg 19, Hameau 6.
+    # The populations of test_council_size_cap_with_the_half_cap: Bourg would exceed its council of 19, so the
+    # total is reduced by 10 (rule 5), not given to Hameau: Ville 20, Bourg 19, Hameau 1, 40 seats.
+    # 10 * 2 > 3 * 48 is false: no rule 7. Lines sorted by seats.
     assert command(path, as_json=False) == 0
     out = capsys.readouterr().out
     for expected in ("Population totale : 103 350 habitants", "Sièges à la proportionnelle : 48",
-                     "Sièges de droit : 2", "Sièges supplémentaires (+10 %) : 0", "Total : 50 sièges"):
+                     "Sièges de droit : 2", "Sièges supplémentaires (+10 %) : 0",
+                     "Sièges retirés (une commune au-delà de son conseil municipal, IV 4°) : 10", "Total : 40 sièges"):
         assert expected in out
     lines = [line.split() for line in out.splitlines() if "hab." in line]
     assert lines == [
-        ["Ville", "101", "600", "hab.", "25", "sièges"],
+        ["Ville", "101", "600", "hab.", "20", "sièges"],
         ["Bourg", "1", "700", "hab.", "19", "sièges"],
-        ["Hameau", "50", "hab.", "6", "sièges"],
+        ["Hameau", "50", "hab.", "1", "siège"],
     ]
 
 

@@ -16,7 +16,8 @@ from analytics.ingest.templates import parse_date, read_tables
 from tests.support import snapshot
 
 TODAY = date(2024, 12, 31)
-MEMBERS = "nom;prénom;commune;instance;rôle;début;fin\nHÊTRE;Anne;Mulhouse;conseil;conseillère communautaire;16/07/2020;\n"
+MEMBERS = ("nom;prénom;commune;instance;rôle;début;fin\n"
+           "HÊTRE;Anne;Mulhouse;conseil;conseillère communautaire;16/07/2020;\n")
 
 
 def test_windows_1252_csv(conn: duckdb.DuckDBPyConnection) -> None:

@@ -37,8 +37,18 @@ def convocations(tables: dict[str, pd.DataFrame], start: date, end: date) -> pd.
     pairs = tables["memberships"].merge(held[["meeting_id", "body_code", "meeting_date"]], on="body_code")
     covered = (pairs["start_date"] <= pairs["meeting_date"]) & (
         pairs["end_date"].isna() | (pairs["meeting_date"] <= pairs["end_date"]))
+    pairs = pairs.loc[covered]
+    # a substitute is convened only where they sit: at the meetings where a titular's row names them (DESIGN §3)
+    attendance = tables["attendance"]
+    # …named on the row of a titular who is convened there
+    members = pairs.loc[pairs["role"] != "substitute", ["meeting_id", "person_id"]].drop_duplicates()
+    named = attendance.loc[attendance["status"] == "substituted", ["meeting_id", "person_id", "delegate_id"]]
+    named = named.merge(members, on=["meeting_id", "person_id"])
+    sat = set(zip(named["meeting_id"], named["delegate_id"].astype("Int64")))
+    sits = [(m, p) in sat for m, p in zip(pairs["meeting_id"], pairs["person_id"])]
+    pairs = pairs[(pairs["role"] != "substitute") | pd.Series(sits, index=pairs.index, dtype=bool)]
     # overlapping memberships convene a person once
-    pairs = pairs.loc[covered, ["meeting_id", "person_id", "body_code"]].drop_duplicates(["meeting_id", "person_id"])
+    pairs = pairs[["meeting_id", "person_id", "body_code"]].drop_duplicates(["meeting_id", "person_id"])
     rows = pairs.merge(tables["attendance"][["meeting_id", "person_id", "status"]], on=["meeting_id", "person_id"],
                        how="left")
     rows["status"] = rows["status"].fillna("not_recorded")

@@ -60,11 +60,12 @@ def command(db_arg: str | None = None, month_text: str | None = None, runs: int 
             demo.build(conn, seed=2020, today=DEMO_TODAY)
             conn.close()
         timings = measure(path, month, max(runs, 1))
-    for edition, runs in timings.items():
-        walls = [wall for wall, _ in runs]
-        cpus = [cpu for _, cpu in runs]
-        print(f"Dossier {month_text or DEMO_MONTH}, édition {edition} : médiane {number(statistics.median(walls), 2)} s, "
+    for edition, builds in timings.items():
+        walls = [wall for wall, _ in builds]
+        cpus = [cpu for _, cpu in builds]
+        print(f"Dossier {month_text or DEMO_MONTH}, édition {edition} : "
+              f"médiane {number(statistics.median(walls), 2)} s, "
               f"max {number(max(walls), 2)} s, temps processeur médian {number(statistics.median(cpus), 2)} s "
-              f"({len(runs)} constructions).")
+              f"({len(builds)} constructions).")
     return 0
 

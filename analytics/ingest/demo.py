@@ -17,8 +17,9 @@ import holidays
 
 from analytics.ingest import importer
 from analytics.rules import seats
+from analytics.store.reference import bodies as catalogue
+from analytics.store.reference import communes_frame
 from analytics.wording import labels
-from analytics.store.reference import bodies as catalogue, communes_frame
 
 SURNAMES = (
     "ACACIA AILANTE ALISIER AMANDIER ARBOUSIER AUBÉPINE AULNE BALSAMINE BERGAMOTE BOULEAU BRUYÈRE BUIS CÈDRE "
@@ -146,7 +147,7 @@ class Demo:
         for insee, mayor in mayors.items():
             self.member(mayor, "conf_maires", "president" if mayor is president else "mayor", start, end)
             self.member(mayor, f"conf_{self.sector[insee].lower()}", "mayor", start, end)
-        for insee, who in dgs.items():
+        for who in dgs.values():
             self.member(who, "dgs", "dgs", start, end)
         for who in direction:
             self.member(who, "dgs", "director", start, end)
@@ -187,6 +188,7 @@ class Demo:
         for body in catalogue():
             if not body.code.startswith("atelier_"):
                 continue
+            assert body.project_start and body.project_end, body.code  # an atelier has its time frame
             in_first = body.project_start < MANDATES[1][0]
             if not in_first and second is first:
                 continue  # the project starts in a mandate that has not begun yet
@@ -256,6 +258,7 @@ class Demo:
         add("conf_maires", date(2024, 6, 25), kind="requested", requesters=13)
         for body in catalogue():
             if body.code.startswith("atelier_"):
+                assert body.project_start and body.project_end, body.code
                 day = body.project_start + timedelta(days=10)
                 while day <= body.project_end:
                     add(body.code, self.weekday(day.year, day.month, day.day))
@@ -314,18 +317,24 @@ class Demo:
             members = [p for p, _ in convened]
             substitutes = {p.insee: p for p in members if body == "conseil" and p in self.substitutes}
             sitting = [p for p in members if p not in substitutes.values()]
-            statuses = self._draw(sitting, fmt, 0.4 if day == failed_quorum and body == "conseil" else None)
+            lacking = day == failed_quorum and body == "conseil"
+            statuses = self._draw(sitting, fmt, 0.4 if lacking else None)
             if body == "conseil":
-                self._proxies_and_substitutes(statuses, substitutes)
+                # at the sitting that lacks its quorum, no substitute could be called in time
+                self._proxies_and_substitutes(statuses, substitutes, called=not lacking)
             lost = set(self.rng.sample(sitting, min(3, len(sitting)))) if self.rng.random() < 0.03 else set()
-            for who, (state, delegate) in statuses.items():
+            # the substitute who sits in place of a titular signs in too (DESIGN §3)
+            sat = [delegate for state, delegate in statuses.values() if state == "suppléé" and delegate is not None]
+            rows: list[tuple[Person, tuple[str, Person | None]]] = list(statuses.items())
+            rows += [(substitute, ("présent", None)) for substitute in sat]
+            for who, (state, delegate) in rows:
                 if who in lost:
                     continue
                 self.rows.attendance.append([body, day.isoformat(), who.last, who.first, who.insee, state,
                                              delegate.full if delegate else ""])
 
     def _draw(self, people: list[Person], fmt: str, forced: float | None) -> dict[Person, tuple[str, Person | None]]:
-        statuses = {}
+        statuses: dict[Person, tuple[str, Person | None]] = {}
         for who in people:
             if self.rng.random() < (forced if forced is not None else who.presence):
                 remote = fmt == "video" or (fmt == "mixed" and self.rng.random() < 0.3)
@@ -334,14 +343,16 @@ class Demo:
                 statuses[who] = ("excusé" if self.rng.random() < who.excuses else "absent", None)
         return statuses
 
-    def _proxies_and_substitutes(self, statuses: dict, substitutes: dict[str, Person]) -> None:
+    def _proxies_and_substitutes(self, statuses: dict, substitutes: dict[str, Person], called: bool = True) -> None:
         present = [p for p, (s, _) in statuses.items() if s == "présent"]
         holders = set()
         for who, (state, _) in list(statuses.items()):
             if state not in ("absent", "excusé"):
                 continue
             if who.insee in substitutes and self.rng.random() < 0.7:
-                statuses[who] = ("suppléé", substitutes[who.insee])
+                # the same draws whether or not substitutes are called: the rest of the mandate does not change
+                if called:
+                    statuses[who] = ("suppléé", substitutes[who.insee])
             elif state == "excusé" and self.rng.random() < 0.6:
                 free = [p for p in present if p not in holders]
                 if free:

@@ -8,27 +8,45 @@ from __future__ import annotations
 import gc
 import re
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable, Sequence
 
 import duckdb
 import pandas as pd
 
 from analytics import settings
+from analytics.ingest.templates import APPLY_ORDER, Problem, Table, parse_date, read_tables
 from analytics.rules import attendance
+from analytics.store.sql import query
 from analytics.wording import labels
 from analytics.wording.format import number
-from analytics.store.sql import query
-from analytics.ingest.templates import APPLY_ORDER, Problem, Table, parse_date, read_tables
-from analytics.wording.text import fold, person_key
+from analytics.wording.text import display_name, fold, name_fold, person_key
 
 ATTENDANCE_CHUNK = 200_000
 DEFAULT_MAX_UPLOAD_MB = settings.DEFAULT_MAX_UPLOAD_MB
 M2A_SIREN = "200066009"
 _NUMBER = re.compile(r"\d+")
+
+# Families of roles, to never merge two homonyms of one commune silently: rows of one name and commune are one person
+# only if their roles could be one person's. Elected members and staff never are one person without an identifier
+# saying so; nor is either with civil society (the Conseil de développement, whose members cannot be conseillers
+# communautaires, L5211-10-1, and the partners, from outside organisations). 'pilot' (an atelier's pilot pair is an
+# élu and a collaborator) and 'member' (forum, assises, ateliers, coordination: élus, agents and others alike) fit
+# any family.
+ROLE_FAMILIES: dict[str, str | None] = {
+    "president": "elected", "vice_president": "elected", "delegate": "elected", "councillor": "elected",
+    "substitute": "elected", "special_adviser": "elected", "mayor": "elected", "municipal_councillor": "elected",
+    "dgs": "staff", "director": "staff", "staff": "staff",
+    "development_council": "civil", "partner": "civil",
+    "pilot": None, "member": None,
+}
+FAMILY_LABELS = {"elected": "élu", "staff": "agent", "civil": "membre de la société civile"}
+# a substitute who sits is there in the room or by video; a row saying nothing is allowed too
+SITTING = ("present", "remote")
+_SUBSTITUTE_STATUSES = ("present", "remote", "not_recorded")
 
 
 def register_function(label: str) -> tuple[str, int | None]:
@@ -81,21 +99,35 @@ class _State:
         self.communes_by_name: dict[str, str] = {}
         for insee, name in cur.execute("SELECT insee, name FROM communes").fetchall():
             self.communes_by_insee[insee] = name
-            self.communes_by_name[fold(name)] = insee
+            self.communes_by_name[name_fold(name)] = insee
         self.bodies: dict[str, str] = {}
         for code, name in cur.execute("SELECT code, name FROM bodies").fetchall():
             self.bodies[fold(code)] = code
             self.bodies[fold(name)] = code
-        self.persons: dict[str, int] = dict(cur.execute("SELECT match_key, person_id FROM persons").fetchall())
-        self.names: dict[int, str] = {
-            pid: fold(f"{last} {first}")
-            for pid, last, first in cur.execute("SELECT person_id, last_name, first_name FROM persons").fetchall()
-        }
+        # Persons by their match key, recomputed here from the stored names rather than read from match_key: the
+        # key now folds hyphens, spaces and apostrophes away, and DuckDB cannot rewrite match_key (UNIQUE) of a
+        # person other rows reference (migration 005). Two stored persons may then share a key: both are listed,
+        # and a row naming them without an identifier is refused, never given to either.
+        self.by_name: dict[str, list[int]] = defaultdict(list)
+        self.key_of: dict[int, str] = {}
+        self.insee_of: dict[int, str | None] = {}
+        self.labels: dict[int, str] = {}             # "NOM Prénom (Commune)", for messages
+        self.names: dict[int, str] = {}              # name_fold("last first"), to find a proxy holder
+        self.identifiers: dict[str, int] = {}        # folded identifier -> person
+        self.identifier_of: dict[int, str] = {}      # person -> identifier as written
+        self.match_keys: set[str] = set()            # stored keys, so that new ones stay unique
+        for pid, last, first, insee, identifier, match_key in cur.execute(
+            "SELECT person_id, last_name, first_name, commune_insee, identifier, match_key FROM persons"
+        ).fetchall():
+            self.match_keys.add(match_key)
+            # an erased person (analytics/access/privacy.py) has no name left to match, but still holds their seat
+            self.add_person(pid, last, first, insee, identifier, matchable=not match_key.startswith("effacé"))
         self.memberships: dict[tuple[int, str], list[_Interval]] = defaultdict(list)
+        self.bodies_of: dict[int, set[str]] = defaultdict(set)
         for pid, body, start, end, role in cur.execute(
             "SELECT person_id, body_code, start_date, end_date, role FROM memberships"
         ).fetchall():
-            self.memberships[(pid, body)].append(_Interval(start, end, role))
+            self.add_membership(pid, body, _Interval(start, end, role))
         self.meetings: dict[tuple[str, date], tuple[int | None, str]] = {
             (body, day): (mid, status)
             for mid, body, day, status in cur.execute(
@@ -105,10 +137,43 @@ class _State:
         self.next_person = -1  # provisional ids of new persons, replaced at write time
 
     def commune(self, text: str) -> str | None:
-        """INSEE code from a code or a name; None when unknown."""
+        """INSEE code from a code or a name (spaces, hyphens and apostrophes alike); None when unknown."""
         if text in self.communes_by_insee:
             return text
-        return self.communes_by_name.get(fold(text))
+        return self.communes_by_name.get(name_fold(text))
+
+    def add_person(self, pid: int, last: str, first: str, insee: str | None, identifier: str | None,
+                   matchable: bool = True) -> None:
+        self.insee_of[pid] = insee
+        commune = f" ({self.communes_by_insee.get(insee, insee)})" if insee else ""
+        self.labels[pid] = f"{display_name(last, first)}{commune}"
+        self.names[pid] = name_fold(f"{last} {first}")
+        if not matchable:
+            return
+        key = person_key(last, first, insee)
+        self.by_name[key].append(pid)
+        self.key_of[pid] = key
+        if identifier:
+            self.set_identifier(pid, identifier)
+
+    def set_identifier(self, pid: int, identifier: str) -> None:
+        self.identifiers[fold(identifier)] = pid
+        self.identifier_of[pid] = identifier
+
+    def add_membership(self, pid: int, body: str, span: _Interval) -> None:
+        self.memberships[(pid, body)].append(span)
+        self.bodies_of[pid].add(body)
+
+    def families(self, pid: int, but: tuple[str, date] | None = None) -> dict[str, set[str]]:
+        """The families of `pid`'s roles (ROLE_FAMILIES), each with the bodies where it shows; `but` leaves out the
+        membership of that body and start (the one a row is about to replace)."""
+        found: dict[str, set[str]] = defaultdict(set)
+        for body in self.bodies_of.get(pid, ()):
+            for span in self.memberships[(pid, body)]:
+                family = ROLE_FAMILIES.get(span.role)
+                if family and (body, span.start) != but:
+                    found[family].add(body)
+        return found
 
     def members_on(self, body: str, day: date) -> list[int]:
         """Persons whose membership of `body` covers `day`."""
@@ -117,6 +182,17 @@ class _State:
             if code == body and any(span.covers(day) for span in spans)
         ]
 
+    def standing(self, pid: int, body: str, day: date) -> str:
+        """How `pid` sits in `body` on `day`: "member" (a membership other than substitute covers the day),
+        "substitute" (only a substitute membership does) or "" (none)."""
+        found = ""
+        for span in self.memberships.get((pid, body), ()):
+            if span.start <= day and (span.end is None or day <= span.end):
+                if span.role != "substitute":
+                    return "member"
+                found = "substitute"
+        return found
+
 
 class _Validator:
     """Turns the rows of the tables into rows to write, collecting every problem on the way."""
@@ -124,11 +200,20 @@ class _Validator:
     def __init__(self, state: _State):
         self.state = state
         self.problems: list[Problem] = []
-        self.new_persons: dict[int, tuple[str, str, str | None, str]] = {}
+        # provisional id -> (last, first, insee, match key, identifier)
+        self.new_persons: dict[int, tuple[str, str, str | None, str, str | None]] = {}
+        # stored persons the files give an identifier to
+        self.identified: dict[int, str] = {}
         self.members: dict[tuple[int, str, date], tuple[str, int | None, date | None, int]] = {}
+        self._member_rows: dict[tuple[int, str, date], tuple[Table, int]] = {}
         self.meetings: dict[tuple[str, date], tuple[str, str, str, int | None, str | None, int | None, int]] = {}
         self.attendance: dict[tuple[str, date, int], tuple[str, int | None, int]] = {}
         self._delegates: dict[tuple[str, date], dict[str, list[int]]] = {}
+        # sign-in rows of substitutes and proxies given to substitutes, checked once every row is read
+        self._substitute_rows: list[tuple[Table, int, str, date, int, str, int | None]] = []
+        # (body, day, substitute) -> the titular's row naming them, to refuse a second titular
+        self._substituting: dict[tuple[str, date, int], tuple[int, int]] = {}  # -> (titular, line)
+        self._seat_holders: dict[str | None, list[int]] | None = None
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -160,7 +245,8 @@ class _Validator:
             return True, None
         insee = self.state.commune(text)
         if insee is None:
-            self._error(table, line, "commune", f"commune inconnue « {text} » (code INSEE ou nom d'une des 39 communes).")
+            self._error(table, line, "commune",
+                        f"commune inconnue « {text} » (code INSEE ou nom d'une des 39 communes).")
             return False, None
         return True, insee
 
@@ -191,6 +277,105 @@ class _Validator:
             return False, None
         return True, int(text)
 
+    # -- persons ---------------------------------------------------------------------------------
+
+    def _fits(self, pid: int, family: str | None, but: tuple[str, date] | None = None) -> bool:
+        """Whether a role of `family` could be one more role of `pid` (ROLE_FAMILIES)."""
+        if family is None:
+            return True
+        return all(other == family for other in self.state.families(pid, but))
+
+    def _family_conflict(self, pid: int, family: str, but: tuple[str, date] | None) -> str:
+        state = self.state
+        held = ", ".join(f"{FAMILY_LABELS[f]} ({', '.join(sorted(bodies))})"
+                         for f, bodies in sorted(state.families(pid, but).items()) if f != family)
+        return (f"« {state.labels[pid]} » est déjà enregistré comme {held} ; cette ligne en fait un "
+                f"{FAMILY_LABELS[family]}. S'il s'agit de deux personnes homonymes, donnez à chacune un identifiant "
+                "(colonne « identifiant ») ; sinon, corrigez le rôle.")
+
+    def _homonyms(self, pids: list[int], who: str) -> str:
+        state = self.state
+        known = ", ".join(f"n° {p}" + (f" « {state.identifier_of[p]} »" if p in state.identifier_of else "")
+                          for p in pids if p > 0)
+        listed = f" ({known})" if known else ""
+        return (f"{len(pids)} personnes s'appellent « {who} »{listed} : indiquez laquelle dans la colonne "
+                "« identifiant ».")
+
+    def _identify(self, last: str, first: str, insee: str | None, identifier: str, family: str | None,
+                  among: Callable[[int], bool] | None = None,
+                  but: tuple[str, date] | None = None) -> tuple[int | None, str | None]:
+        """The person a row names: (person, None); (None, None) when nobody matches; (None, why) when refused.
+
+        An identifier names its person (whose name must then be the row's). Without one, the name and commune do,
+        provided a single person bears them (`among` keeps the candidates who could be meant, e.g. the members of
+        the body that day) and the row's role `family` fits theirs: homonyms are never merged silently. A known
+        person without identifier receives the row's identifier when their roles fit it."""
+        state = self.state
+        key = person_key(last, first, insee)
+        commune = f" ({state.communes_by_insee[insee]})" if insee else ""
+        who = f"{display_name(last, first)}{commune}"
+        if identifier:
+            pid = state.identifiers.get(fold(identifier))
+            if pid is not None:
+                if state.key_of[pid] != key:
+                    return None, (f"l'identifiant « {identifier} » est celui de « {state.labels[pid]} », pas de "
+                                  f"« {who} ».")
+                return pid, None
+            unnamed = [p for p in state.by_name.get(key, ())
+                       if p not in state.identifier_of and self._fits(p, family, but)]
+            if len(unnamed) > 1:
+                return None, (f"{len(unnamed)} personnes « {who} » sans identifiant sont déjà connues : impossible "
+                              f"de savoir à laquelle donner l'identifiant « {identifier} ».")
+            if unnamed:
+                self._give_identifier(unnamed[0], identifier)
+                return unnamed[0], None
+            return None, None
+        candidates = state.by_name.get(key, [])
+        if len(candidates) > 1 and among is not None:
+            candidates = [p for p in candidates if among(p)] or candidates
+        if len(candidates) > 1:
+            return None, self._homonyms(candidates, who)
+        if not candidates:
+            return None, None
+        pid = candidates[0]
+        if family is not None and not self._fits(pid, family, but):
+            return None, self._family_conflict(pid, family, but)
+        return pid, None
+
+    def _give_identifier(self, pid: int, identifier: str) -> None:
+        self.state.set_identifier(pid, identifier)
+        if pid > 0:
+            self.identified[pid] = identifier
+        else:
+            last, first, insee, key, _ = self.new_persons[pid]
+            self.new_persons[pid] = (last, first, insee, key, identifier)
+
+    def _new_person(self, last: str, first: str, insee: str | None, identifier: str) -> int:
+        state = self.state
+        key = person_key(last, first, insee)
+        # a homonym told apart by an identifier: the identifier keeps the stored key unique
+        match_key = f"{key}|{fold(identifier)}" if identifier and key in state.match_keys else key
+        base, number = match_key, 2
+        while match_key in state.match_keys:
+            match_key, number = f"{base}|{number}", number + 1
+        pid = state.next_person
+        state.next_person -= 1
+        state.match_keys.add(match_key)
+        state.add_person(pid, last.strip(), first.strip(), insee, identifier or None)
+        self.new_persons[pid] = (last.strip(), first.strip(), insee, match_key, identifier or None)
+        return pid
+
+    def _member_person(self, table: Table, line: int, row: list[str], names: tuple[str, str], insee: str | None,
+                       role: str, body: str, start: date) -> int | None:
+        """The person of a members row, created when new; None (and a problem) when the row is refused."""
+        identifier = table.cell(row, "identifiant")
+        pid, refused = self._identify(names[0], names[1], insee, identifier, ROLE_FAMILIES.get(role),
+                                      but=(body, start))
+        if refused:
+            self._error(table, line, "identifiant" if identifier else "nom", refused)
+            return None
+        return pid if pid is not None else self._new_person(names[0], names[1], insee, identifier)
+
     # -- members ---------------------------------------------------------------------------------
 
     def members_table(self, table: Table) -> None:
@@ -207,22 +392,26 @@ class _Validator:
                 self._error(table, line, "fin", "la date de fin précède la date de début.")
                 continue
             if names and ok and body and role and start and ok_rank and not (table.cell(row, "fin") and end is None):
-                self._member(table, line, "debut", names, insee, body, role, rank, start, end)
+                pid = self._member_person(table, line, row, names, insee, role, body, start)
+                if pid is not None:
+                    self._member(table, line, "debut", pid, body, role, rank, start, end)
 
-    def _member(self, table: Table, line: int, column: str, names: tuple[str, str], insee: str | None, body: str,
-                role: str, rank: int | None, start: date, end: date | None) -> None:
+    def _member(self, table: Table, line: int, column: str, pid: int, body: str, role: str, rank: int | None,
+                start: date, end: date | None) -> None:
         """Stage one membership, refusing a contradicting duplicate and an overlap with another period."""
-        pid = self._person(names[0], names[1], insee, create=True)
         key = (pid, body, start)
         if key in self.members and self.members[key][:3] != (role, rank or None, end):
             self._error(table, line, column, f"même personne, instance et début qu'à la ligne {self.members[key][3]}.")
             return
         spans = [s for s in self.state.memberships[(pid, body)] if s.start != start]
         if any(s.start <= (end or date.max) and start <= (s.end or date.max) for s in spans):
-            self._error(table, line, column, "cette période chevauche une autre appartenance de la personne à l'instance.")
+            self._error(table, line, column,
+                        "cette période chevauche une autre appartenance de la personne à l'instance.")
             return
         self.members[key] = (role, rank or None, end, line)
-        self.state.memberships[(pid, body)] = [*spans, _Interval(start, end, role)]
+        self._member_rows[key] = (table, line)
+        self.state.memberships[(pid, body)] = spans  # the membership of that start, if any, is replaced
+        self.state.add_membership(pid, body, _Interval(start, end, role))
 
     def register_table(self, table: Table) -> None:
         """The Répertoire national des élus: m2A's conseillers, their function, and the Bureau for the executive."""
@@ -238,28 +427,25 @@ class _Validator:
                 self._error(table, line, "code de la commune de rattachement",
                             f"commune « {code} » hors de m2A ou inconnue.")
             start = self._date(table, line, row, "date de debut du mandat")
-            since = self._date(table, line, row, "date de debut de la fonction", required=False) or start
+            since = self._date(table, line, row, "date de debut de la fonction", required=False)
             if not all(names):
                 self._error(table, line, "nom de l'elu", "nom ou prénom manquant.")
                 continue
             if insee is None or start is None:
                 continue
             role, rank = register_function(table.cell(row, "libelle de la fonction"))
-            self._member(table, line, "date de debut du mandat", names, insee, "conseil", role, rank, start, None)
+            # the register has no identifiant column; one may be added to it to tell a homonym apart
+            identifier = table.cell(row, "identifiant")
+            pid, refused = self._identify(names[0], names[1], insee, identifier, "elected", but=("conseil", start))
+            if refused:
+                self._error(table, line, "identifiant" if identifier else "nom de l'elu", refused)
+                continue
+            if pid is None:
+                pid = self._new_person(names[0], names[1], insee, identifier)
+            self._member(table, line, "date de debut du mandat", pid, "conseil", role, rank, start, None)
             if role in ("president", "vice_president", "delegate"):
-                self._member(table, line, "date de debut de la fonction", names, insee, "bureau", role, rank,
-                             max(since, start), None)
-
-    def _person(self, last: str, first: str, insee: str | None, create: bool) -> int | None:
-        key = person_key(last, first, insee)
-        pid = self.state.persons.get(key)
-        if pid is None and create:
-            pid = self.state.next_person
-            self.state.next_person -= 1
-            self.state.persons[key] = pid
-            self.state.names[pid] = fold(f"{last} {first}")
-            self.new_persons[pid] = (last.strip(), first.strip(), insee, key)
-        return pid
+                self._member(table, line, "date de debut de la fonction", pid, "bureau", role, rank,
+                             max(since or start, start), None)
 
     # -- meetings --------------------------------------------------------------------------------
 
@@ -275,10 +461,12 @@ class _Validator:
             ok_com, insee = self._commune(table, line, row)
             ok_head, headcount = self._count(table, line, row, "participants")
             if requesters is not None and kind not in (None, "requested"):
-                self._error(table, line, "demandeurs", "un nombre de demandeurs n'a de sens que pour une séance « à la demande ».")
+                self._error(table, line, "demandeurs",
+                            "un nombre de demandeurs n'a de sens que pour une séance « à la demande ».")
                 continue
             if status == "held" and day and day > today:
-                self._error(table, line, "statut", "une séance tenue ne peut pas être datée dans le futur (statut « prévue » ?).")
+                self._error(table, line, "statut",
+                            "une séance tenue ne peut pas être datée dans le futur (statut « prévue » ?).")
                 continue
             if not (body and day and status and fmt and kind and ok_req and ok_com and ok_head):
                 continue
@@ -333,32 +521,52 @@ class _Validator:
 
     def attendance_table(self, table: Table) -> None:
         """Validate a sign-in file column by column (fast on a million rows); unknown meetings are created held."""
+        state = self.state
         bodies = self._resolve(table, "instance", self._resolve_body)
         days = self._resolve(table, "date", self._resolve_date)
         lasts = self._resolve(table, "nom", self._resolve_text)
         firsts = self._resolve(table, "prenom", self._resolve_text)
         communes = self._resolve(table, "commune", self._resolve_commune)
         statuses = self._resolve(table, "statut", self._resolve_status)
-        covered: dict[tuple[int, str, date], bool] = {}
-        for (line, row), body, day, last, first, insee, status in zip(
-            table.rows, bodies, days, lasts, firsts, communes, statuses
+        identifiers = ([table.cell(row, "identifiant") for _, row in table.rows] if "identifiant" in table.columns
+                       else [""] * len(table.rows))
+        standings: dict[tuple[int, str, date], str] = {}
+        for (line, row), body, day, last, first, insee, status, identifier in zip(
+            table.rows, bodies, days, lasts, firsts, communes, statuses, identifiers
         ):
             if not (body and day and last and first and status) or insee is None:
                 continue
             insee = insee or None
-            pid = self.state.persons.get(person_key(last, first, insee))
-            if pid is None or not covered.setdefault(
-                (pid, body, day), any(s.covers(day) for s in self.state.memberships.get((pid, body), ()))
-            ):
-                who = f"{last} {first}" + (f" ({self.state.communes_by_insee[insee]})" if insee else "")
-                message = (f"personne inconnue « {who} » : importez-la d'abord dans un fichier de membres."
-                           if pid is None else f"« {who} » n'est pas membre de l'instance {body} le {day:%d/%m/%Y}.")
-                self._error(table, line, "nom", message)
+            candidates = state.by_name.get(person_key(last, first, insee))
+            if not identifier and candidates is not None and len(candidates) == 1:
+                found: int | None = candidates[0]  # the usual case, kept fast
+            else:
+                found, refused = self._sign_in_person(last, first, insee, identifier, body, day)
+                if refused:
+                    self._error(table, line, "identifiant" if identifier else "nom", refused)
+                    continue
+            if found is None:
+                self._error(table, line, "nom", f"personne inconnue « {self._who(last, first, insee)} » : "
+                                                "importez-la d'abord dans un fichier de membres.")
                 continue
-            meeting = self.state.meetings.get((body, day))
+            pid = found
+            standing = standings.get((pid, body, day))
+            if standing is None:
+                standing = standings[(pid, body, day)] = state.standing(pid, body, day)
+            if not standing:
+                self._error(table, line, "nom", f"« {self._who(last, first, insee)} » n'est pas membre de l'instance "
+                                                f"{body} le {day:%d/%m/%Y}.")
+                continue
+            meeting = state.meetings.get((body, day))
             if meeting and meeting[1] != "held":
-                state = labels.MEETING_STATUS[meeting[1]]
-                self._error(table, line, "date", f"la séance {body} du {day:%d/%m/%Y} est {state} : pas de présences.")
+                shown = labels.MEETING_STATUS[meeting[1]]
+                self._error(table, line, "date", f"la séance {body} du {day:%d/%m/%Y} est {shown} : pas de présences.")
+                continue
+            if standing == "substitute" and status not in _SUBSTITUTE_STATUSES:
+                self._error(table, line, "statut",
+                            f"« {self._who(last, first, insee)} » est suppléant : il ne siège qu'à la place du "
+                            "titulaire de sa commune, et n'a donc pour statut que « présent », « à distance » ou "
+                            "« non renseigné ».")
                 continue
             delegate = self._delegate(table, line, row, body, day, pid, status)
             if delegate is False:
@@ -370,17 +578,41 @@ class _Validator:
                             f"même séance et même personne qu'à la ligne {previous[2]}, avec un autre statut.")
                 continue
             self.attendance[key] = (status, delegate, line)
+            if standing == "substitute" and status in SITTING:
+                self._substitute_rows.append((table, line, body, day, pid, status, None))
+            elif (status == "proxy" and isinstance(delegate, int)
+                  and state.standing(delegate, body, day) == "substitute"):
+                self._substitute_rows.append((table, line, body, day, delegate, status, pid))
+
+    def _who(self, last: str, first: str, insee: str | None) -> str:
+        return f"{last} {first}" + (f" ({self.state.communes_by_insee[insee]})" if insee else "")
+
+    def _sign_in_person(self, last: str, first: str, insee: str | None, identifier: str, body: str,
+                        day: date) -> tuple[int | None, str | None]:
+        """The person of a sign-in row: by identifier, or by name among the homonyms convened that day."""
+        state = self.state
+        if not identifier:
+            return self._identify(last, first, insee, "", None, among=lambda p: bool(state.standing(p, body, day)))
+        pid = state.identifiers.get(fold(identifier))
+        if pid is None:
+            return None, (f"identifiant inconnu « {identifier} » : importez d'abord la personne dans un fichier de "
+                          "membres.")
+        if state.key_of[pid] != person_key(last, first, insee):
+            return None, f"l'identifiant « {identifier} » est celui de « {state.labels[pid]} »."
+        return pid, None
 
     def _delegate(self, table: Table, line: int, row: list[str], body: str, day: date, pid: int,
                   status: str) -> int | None | bool:
         text = table.cell(row, "mandataire") if "mandataire" in table.columns else ""
         if status not in ("proxy", "substituted"):
             if text:
-                self._error(table, line, "mandataire", "un mandataire n'est indiqué que pour « pouvoir » ou « suppléé ».")
+                self._error(table, line, "mandataire",
+                            "un mandataire n'est indiqué que pour « pouvoir » ou « suppléé ».")
                 return False
             return None
         if not text:
-            self._error(table, line, "mandataire", "indiquez le mandataire (« NOM Prénom ») du pouvoir ou le suppléant.")
+            self._error(table, line, "mandataire",
+                        "indiquez le mandataire (« NOM Prénom ») du pouvoir ou le suppléant.")
             return False
         index = self._delegates.get((body, day))
         if index is None:
@@ -388,12 +620,148 @@ class _Validator:
             for member in self.state.members_on(body, day):
                 index[self.state.names[member]].append(member)
             self._delegates[(body, day)] = index
-        candidates = [c for c in index.get(fold(text), []) if c != pid]
+        candidates = [c for c in index.get(name_fold(text), []) if c != pid]
+        named = self.state.identifiers.get(fold(text))  # the holder may be given by their identifier
+        if not candidates and named is not None and named != pid and self.state.standing(named, body, day):
+            candidates = [named]
+        if status == "substituted" and len(candidates) > 1:
+            # homonyms among the members: the substitute is the one who is a substitute
+            candidates = [c for c in candidates if self.state.standing(c, body, day) == "substitute"] or candidates
         if len(candidates) != 1:
             reason = "inconnu parmi les membres de l'instance à cette date" if not candidates else "ambigu (homonymes)"
             self._error(table, line, "mandataire", f"mandataire « {text} » {reason}.")
             return False
-        return candidates[0]
+        delegate = candidates[0]
+        if status == "substituted":
+            problem = self._substitution_problem(body, day, pid, delegate)
+            taken = self._substituting.setdefault((body, day, delegate), (pid, line))
+            if problem is None and taken[0] != pid:
+                problem = (f"« {self.state.labels[delegate]} » supplée déjà « {self.state.labels[taken[0]]} » à "
+                           f"cette séance (ligne {taken[1]}) : un suppléant ne remplace qu'un titulaire.")
+            if problem:
+                self._error(table, line, "mandataire", problem)
+                return False
+        return delegate
+
+    # -- substitutes -----------------------------------------------------------------------------
+
+    def _substitution_problem(self, body: str, day: date, titular: int, substitute: int) -> str | None:
+        """Why `substitute` cannot sit in place of `titular` that day (DESIGN §3, CGCT L5211-6); None if they can:
+        they are a substitute of the body, of the titular's commune, and that commune holds a single seat."""
+        state = self.state
+        name = state.labels[substitute]
+        if state.standing(substitute, body, day) != "substitute":
+            return (f"« {name} » n'est pas suppléant à l'instance {body} le {day:%d/%m/%Y} : un titulaire « suppléé » "
+                    "nomme le suppléant de sa commune.")
+        insee = state.insee_of.get(titular)
+        if insee is None:
+            return f"« {state.labels[titular]} » n'a pas de commune : seul l'élu d'une commune a un suppléant."
+        commune = state.communes_by_insee.get(insee, insee)
+        if state.insee_of.get(substitute) != insee:
+            return (f"« {name} » n'est pas le suppléant de {commune} : « {state.labels[titular]} » ne peut être "
+                    "suppléé que par le suppléant de sa commune.")
+        if body == "conseil":
+            seats, _ = self._seat_peak(insee, day, day)
+            if seats > 1:
+                return (f"{commune} compte {seats} sièges au Conseil le {day:%d/%m/%Y} : seule une commune à siège "
+                        "unique a un suppléant (CGCT L5211-6).")
+        return None
+
+    def _conseil_people(self) -> dict[str | None, list[int]]:
+        """The persons with a membership of the Conseil, by commune (read once every members file is staged)."""
+        if self._seat_holders is None:
+            holders: dict[str | None, list[int]] = defaultdict(list)
+            for pid, body in self.state.memberships:
+                if body == "conseil":
+                    holders[self.state.insee_of.get(pid)].append(pid)
+            self._seat_holders = holders
+        return self._seat_holders
+
+    def _seat_peak(self, insee: str, start: date, end: date | None) -> tuple[int, date | None]:
+        """The most Conseil seats `insee` holds on one day of [start, end] (a seat: a member other than substitute,
+        once however many memberships they have), and the first day it holds that many."""
+        first, last = start.toordinal(), (end or date.max).toordinal()
+        events = []
+        for pid in self._conseil_people().get(insee, ()):
+            spans = sorted((s.start.toordinal(), (s.end or date.max).toordinal())
+                           for s in self.state.memberships[(pid, "conseil")] if s.role != "substitute")
+            merged: list[list[int]] = []
+            for low, high in spans:
+                if merged and low <= merged[-1][1] + 1:
+                    merged[-1][1] = max(merged[-1][1], high)
+                else:
+                    merged.append([low, high])
+            for low, high in merged:
+                low, high = max(low, first), min(high, last)
+                if low <= high:
+                    events += [(low, 1), (high + 1, -1)]
+        count = peak = 0
+        when = None
+        for day, change in sorted(events):  # on one day, an end (-1) sorts before a start (+1)
+            count += change
+            if count > peak:
+                peak, when = count, day
+        return peak, None if when is None else date.fromordinal(when)
+
+    def check_substitutes(self, cur: duckdb.DuckDBPyConnection) -> None:
+        """The checks that need every row read: substitutes only in one-seat communes, and a substitute's sign-in
+        (or a proxy they hold) only where a titular's row says « suppléé » and names them."""
+        self._check_substitute_memberships()
+        if not self._substitute_rows:
+            return
+        named = {(body, day, delegate) for (body, day, _), (status, delegate, _) in self.attendance.items()
+                 if status == "substituted"}
+        sittings = sorted({(body, day) for _, _, body, day, *_ in self._substitute_rows})
+        stored = _fetched(cur, "import_substitutions", staged_frame(sittings, ["body_code", "meeting_date"]))
+        for body, day, titular, substitute in stored.itertuples(index=False):
+            day = pd.Timestamp(day).date()
+            if (body, day, titular) not in self.attendance:  # a stored row the files leave as it is
+                named.add((body, day, int(substitute)))
+        for table, line, body, day, pid, _, giver in self._substitute_rows:
+            if (body, day, pid) in named:
+                continue
+            who = self.state.labels[pid]
+            if giver is None:
+                self._error(table, line, "statut",
+                            f"« {who} » est suppléant : il ne siège qu'à la place du titulaire de sa commune, dont la "
+                            "ligne de cette séance doit dire « suppléé » et le nommer comme mandataire.")
+            else:
+                self._error(table, line, "mandataire",
+                            f"« {who} » est suppléant et ne siège pas à cette séance : il ne peut pas porter de "
+                            "pouvoir.")
+
+    def _check_substitute_memberships(self) -> None:
+        """Only a commune with a single Conseil seat has a substitute (CGCT L5211-6), over the whole membership."""
+        state = self.state
+        staged = [(pid, start) for (pid, body, start) in self.members if body == "conseil"]
+        if not staged:
+            return
+        for pid, start in staged:
+            role = self.members[(pid, "conseil", start)][0]
+            if role == "substitute" and state.insee_of.get(pid) is None:
+                table, line = self._member_rows[(pid, "conseil", start)]
+                self._error(table, line, "commune", "un suppléant est celui d'une commune : indiquez-la.")
+        for insee in sorted({i for i in (state.insee_of.get(pid) for pid, _ in staged) if i is not None}):
+            commune = state.communes_by_insee.get(insee, insee)
+            for pid in self._conseil_people().get(insee, ()):
+                for span in state.memberships[(pid, "conseil")]:
+                    if span.role != "substitute":
+                        continue
+                    seats, day = self._seat_peak(insee, span.start, span.end)
+                    if seats <= 1 or day is None:
+                        continue
+                    message = (f"{commune} compte {seats} sièges au Conseil le {day:%d/%m/%Y} : seule une commune à "
+                               f"siège unique a un suppléant (CGCT L5211-6), « {state.labels[pid]} » ne peut pas "
+                               "l'être.")
+                    origin = self._member_rows.get((pid, "conseil", span.start))
+                    if origin is None:
+                        # a stored substitute: the file's row that gives the commune another seat that day
+                        origin = next((self._member_rows[(p, "conseil", s)] for p, s in staged
+                                       if state.insee_of.get(p) == insee and self.members[(p, "conseil", s)][0]
+                                       != "substitute" and s <= day
+                                       and (self.members[(p, "conseil", s)][2] or date.max) >= day), None)
+                    if origin is not None:
+                        self._error(origin[0], origin[1], "role", message)
 
 
 def _tables(sources: Sequence[tuple[str, bytes]]) -> tuple[list[Table], list[Problem]]:
@@ -418,6 +786,7 @@ def validate(cur: duckdb.DuckDBPyConnection, sources: Sequence[tuple[str, bytes]
          "members": validator.members_table,
          "meetings": lambda t: validator.meetings_table(t, today),
          "attendance": validator.attendance_table}[table.kind](table)
+    validator.check_substitutes(cur)
     # checks run column by column: list the problems in reading order
     order = {name: index for index, (name, _) in enumerate(sources)}
     validator.problems.sort(key=lambda p: (order.get(p.file.split(" [")[0], 0), p.file, p.line or 0))
@@ -522,6 +891,14 @@ def _run(cur: duckdb.DuckDBPyConnection, name: str, staged: pd.DataFrame | None 
             cur.unregister("staged")
 
 
+def _fetched(cur: duckdb.DuckDBPyConnection, name: str, staged: pd.DataFrame | None = None,
+             params: list | None = None) -> pd.DataFrame:
+    """_run for a query that returns rows."""
+    frame = _run(cur, name, staged, params)
+    assert frame is not None, name
+    return frame
+
+
 # Columns an import may change on an existing row, per table, as the diff queries name them.
 _VALUE_COLUMNS = {
     "memberships": ("role", "rank", "end_date"),
@@ -534,7 +911,7 @@ def merge_staged(cur: duckdb.DuckDBPyConnection, table: str, staged: pd.DataFram
     """Insert the new rows of `staged`, update the changed ones and log each changed value."""
     if staged.empty:
         return 0, 0, 0
-    diff = _run(cur, f"import_{table}_diff", staged)
+    diff = _fetched(cur, f"import_{table}_diff", staged)
     added, changed = diff[diff["action"] == "add"], diff[diff["action"] == "update"]
     if not added.empty:
         _run(cur, f"import_{table}_insert", added)
@@ -565,10 +942,11 @@ def _changes(table: str, changed: pd.DataFrame) -> pd.DataFrame:
 
 def _write(cur: duckdb.DuckDBPyConnection, v: _Validator, username: str, source: str, files: str,
            progress: Progress) -> ImportResult:
-    import_id = _run(cur, "import_log_start", params=[username, source, files]).iloc[0, 0]
+    import_id = _fetched(cur, "import_log_start", params=[username, source, files]).iloc[0, 0]
     result = ImportResult(int(import_id))
     log = [result.import_id, username]
     ids = _insert_persons(cur, v)
+    identified = _identify_persons(cur, v, log)
 
     members = staged_frame(
         [(ids.get(pid, pid), body, start, role, rank, end)
@@ -576,7 +954,7 @@ def _write(cur: duckdb.DuckDBPyConnection, v: _Validator, username: str, source:
         ["person_id", "body_code", "start_date", "role", "rank", "end_date"],
     )
     added, updated, same = merge_staged(cur, "memberships", members, log)
-    result.by_kind["members"] = (added + len(v.new_persons), updated, same)
+    result.by_kind["members"] = (added + len(v.new_persons), updated + identified, same)
 
     # meetings only named by sign-in sheets are held ordinary meetings
     known = set(v.meetings) | {key for key, (mid, _) in v.state.meetings.items() if mid is not None}
@@ -596,7 +974,7 @@ def _write(cur: duckdb.DuckDBPyConnection, v: _Validator, username: str, source:
                        ["body_code", "meeting_date", "person_id", "status", "delegate_id"])
         totals = [a + b for a, b in zip(totals, merge_staged(cur, "attendance", chunk, log))]
         progress(0.45 + 0.5 * (offset + len(chunk)) / len(rows), "Écriture des présences…")
-    result.by_kind["attendance"] = tuple(totals)
+    result.by_kind["attendance"] = (totals[0], totals[1], totals[2])
 
     result.added, result.updated, result.unchanged = (sum(c[i] for c in result.by_kind.values()) for i in range(3))
     _run(cur, "import_log_finish", params=[result.added, result.updated, result.unchanged, result.import_id])
@@ -610,8 +988,21 @@ def _insert_persons(cur: duckdb.DuckDBPyConnection, v: _Validator) -> dict[int, 
     if not v.new_persons:
         return {}
     provisional = list(v.new_persons)
-    real = _run(cur, "import_person_ids", params=[len(provisional)])["person_id"].tolist()
+    real = _fetched(cur, "import_person_ids", params=[len(provisional)])["person_id"].tolist()
     ids = dict(zip(provisional, real))
     _run(cur, "import_persons", staged_frame([(ids[p], *v.new_persons[p]) for p in provisional],
-                                       ["person_id", "last_name", "first_name", "commune_insee", "match_key"]))
+                                             ["person_id", "last_name", "first_name", "commune_insee", "match_key",
+                                              "identifier"]))
     return ids
+
+
+def _identify_persons(cur: duckdb.DuckDBPyConnection, v: _Validator, log: list) -> int:
+    """Give stored persons the identifiers the files bring for them, logging each; return how many."""
+    if not v.identified:
+        return 0
+    given = staged_frame(sorted(v.identified.items()), ["person_id", "identifier"])
+    _run(cur, "import_person_identifiers", given)
+    _run(cur, "import_change_log", pd.DataFrame({
+        "table_name": "persons", "row_key": given["person_id"].astype(str), "column_name": "identifier",
+        "old_value": None, "new_value": given["identifier"]}).astype(object), log)
+    return len(given)

@@ -8,12 +8,15 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from analytics.rules import attendance
-from analytics.wording import labels
 from analytics.ingest.importer import merge_staged, staged_frame
+from analytics.rules import attendance
 from analytics.store.sql import query
+from analytics.wording import labels
 
 DELEGATED = ("proxy", "substituted")
+# a substitute who sits is there in the room or by video; "not recorded" says nothing (DESIGN §3)
+SUBSTITUTE_STATUSES = ("present", "remote", "not_recorded")
+SITTING = ("present", "remote")
 
 
 class Conflict(RuntimeError):
@@ -37,17 +40,21 @@ class Sheet:
     meeting_id: int | None
     meeting: dict
     version: str
-    rows: pd.DataFrame  # person_id, name, commune, role, status, delegate_id
+    # person_id, name, commune, role, status, delegate_id, is_substitute, commune_insee, commune_seats
+    rows: pd.DataFrame
 
 
 def load_sheet(conn: duckdb.DuckDBPyConnection, body: str, day: date) -> Sheet:
-    """The convened members of `body` on `day`; a new meeting lists them present, as sign-in sheets are kept."""
+    """The convened members of `body` on `day`, and its substitutes; a new meeting lists the members present, as
+    sign-in sheets are kept, and the substitutes not recorded (they sit only in place of a titular)."""
     cur = conn.cursor()
     params = {"body": body, "day": day}
     meeting = cur.execute(query("recording_meeting"), params).df().iloc[0].to_dict()
     rows = cur.execute(query("recording_sheet"), params).df()
     is_new = pd.isna(meeting["meeting_id"])
-    rows["status"] = rows["status"].fillna("present" if is_new else "not_recorded")
+    rows["is_substitute"] = rows["is_substitute"].astype(bool)
+    default = rows["is_substitute"].map({True: "not_recorded", False: "present" if is_new else "not_recorded"})
+    rows["status"] = rows["status"].fillna(default)
     rows["delegate_id"] = rows["delegate_id"].astype("Int64")
     return Sheet(body, day, None if is_new else int(meeting["meeting_id"]), meeting, meeting["version"], rows)
 
@@ -72,6 +79,48 @@ def _check(sheet: Sheet, statuses: pd.DataFrame, today: date) -> list[str]:
                 problems.append(f"{who} : le mandataire doit être un autre membre convoqué à cette séance.")
         elif not pd.isna(row.delegate_id):
             problems.append(f"{who} : un mandataire n'est indiqué que pour « pouvoir » ou « suppléé ».")
+    return problems or _check_substitutes(sheet, statuses)
+
+
+def _check_substitutes(sheet: Sheet, statuses: pd.DataFrame) -> list[str]:
+    """A substitute sits only in place of the titular of their commune, a commune with a single seat, and signs in
+    only there (DESIGN §3, CGCT L5211-6); a substitute who does not sit holds no proxy."""
+    rows = sheet.rows.set_index("person_id")
+    names, substitute = rows["name"].to_dict(), rows["is_substitute"].to_dict()
+    communes, insee, seats = rows["commune"].to_dict(), rows["commune_insee"].to_dict(), rows["commune_seats"].to_dict()
+    problems: list[str] = []
+    sitting_for: dict[int, int] = {}  # substitute -> the titular they replace
+    for row in statuses.itertuples():
+        if row.status != "substituted" or substitute[row.person_id]:
+            continue
+        who, delegate = names[row.person_id], int(row.delegate_id)
+        commune = insee[row.person_id]
+        if not substitute[delegate]:
+            problems.append(f"{who} : {names[delegate]} n'est pas suppléant ; un titulaire « suppléé » nomme le "
+                            "suppléant de sa commune.")
+        elif pd.isna(commune):
+            problems.append(f"{who} n'a pas de commune : seul l'élu d'une commune a un suppléant.")
+        elif insee[delegate] != commune:
+            problems.append(f"{who} : {names[delegate]} n'est pas le suppléant de {communes[row.person_id]}.")
+        elif sheet.body == "conseil" and seats[row.person_id] > 1:
+            problems.append(f"{who} : {communes[row.person_id]} compte {seats[row.person_id]} sièges au Conseil ; "
+                            "seule une commune à siège unique a un suppléant (CGCT L5211-6).")
+        elif delegate in sitting_for:
+            problems.append(f"{who} : {names[delegate]} supplée déjà {names[sitting_for[delegate]]} ; un suppléant "
+                            "ne remplace qu'un titulaire.")
+        else:
+            sitting_for[delegate] = row.person_id
+    for row in statuses.itertuples():
+        who = names[row.person_id]
+        if substitute[row.person_id] and row.status not in SUBSTITUTE_STATUSES:
+            problems.append(f"{who} est suppléant : son statut ne peut être que « présent », « à distance » ou "
+                            "« non renseigné ».")
+        elif substitute[row.person_id] and row.status in SITTING and row.person_id not in sitting_for:
+            problems.append(f"{who} est suppléant : il ne siège qu'à la place du titulaire de sa commune, qui doit "
+                            "alors être « suppléé » et le nommer comme suppléant.")
+        elif row.status == "proxy" and substitute[int(row.delegate_id)] and int(row.delegate_id) not in sitting_for:
+            problems.append(f"{who} : {names[int(row.delegate_id)]} est suppléant et ne siège pas à cette séance ; "
+                            "il ne peut pas porter de pouvoir.")
     return problems
 
 

@@ -7,16 +7,17 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from analytics.wording.text import fold
 
-# Columns of each template, in template order; the required ones carry no default.
+# Columns of each template, in template order; the required ones carry no default. "identifiant" is the stable key
+# the secretariat may give a person to tell two homonyms of one commune apart (stored on persons, unique).
 TEMPLATES: dict[str, tuple[str, ...]] = {
-    "members": ("nom", "prenom", "commune", "instance", "role", "debut", "fin", "rang"),
+    "members": ("nom", "prenom", "commune", "instance", "role", "debut", "fin", "rang", "identifiant"),
     "meetings": ("instance", "date", "statut", "format", "type", "demandeurs", "commune", "participants"),
-    "attendance": ("instance", "date", "nom", "prenom", "commune", "statut", "mandataire"),
+    "attendance": ("instance", "date", "nom", "prenom", "commune", "statut", "mandataire", "identifiant"),
 }
 REQUIRED: dict[str, tuple[str, ...]] = {
     "members": ("nom", "prenom", "commune", "instance", "role", "debut"),
@@ -36,13 +37,18 @@ REGISTER_REQUIRED = (
     "n° siren", "code de la commune de rattachement", "nom de l'elu", "prenom de l'elu", "date de debut du mandat",
     "libelle de la fonction",
 )
-KIND_LABELS = {"members": "membres", "meetings": "séances", "attendance": "présences", "register": "répertoire des élus"}
+KIND_LABELS = {"members": "membres", "meetings": "séances", "attendance": "présences",
+               "register": "répertoire des élus"}
 # Files are applied in this order whatever the order given: people before their meetings and sign-ins.
 APPLY_ORDER = ("register", "members", "meetings", "attendance")
 EXCEL_EPOCH = date(1899, 12, 30)
 # Excel serial numbers accepted as dates: 1 January 1950 to 31 December 2099
 EXCEL_SERIALS = range(18264, 73051)
 
+# The example rows of the files in data/templates/ say so in a cell: a last name EXEMPLE, a remark "EXEMPLE – ligne
+# à supprimer". A row with a cell that is, or starts with, the word EXEMPLE (any case or accent) is refused.
+_EXAMPLE = re.compile(r"exemple\b")
+_MAYBE_EXAMPLE = re.compile(r"xempl", re.IGNORECASE)  # a quick look at a whole file before any cell is folded
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _FRENCH = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
@@ -143,7 +149,8 @@ def _kind(columns: set[str]) -> str | None:
     return best if scores[best] >= 2 else None
 
 
-def _table(name: str, records: list[tuple[int, list[str]]]) -> tuple[Table | None, list[Problem]]:
+def _table(name: str, records: list[tuple[int, list[str]]],
+           examples: bool = True) -> tuple[Table | None, list[Problem]]:
     """Recognise the template of a header and check its columns; rows follow the header."""
     header_line, header = records[0][0], [fold(cell) for cell in records[0][1]]
     kind = _kind(set(header))
@@ -167,6 +174,16 @@ def _table(name: str, records: list[tuple[int, list[str]]]) -> tuple[Table | Non
     for line, row in records[1:]:
         if len(row) > width and any(cell.strip() for cell in row[width:]):
             problems.append(Problem(name, line, None, f"{len(row)} champs au lieu de {width}."))
+            continue
+        # `examples` is False when the file holds no "exempl" anywhere: a million-row file folds no cell for this
+        example = (next((index for index, cell in enumerate(row) if _EXAMPLE.match(fold(cell))), None)
+                   if examples else None)
+        if example is not None:
+            # refused rather than skipped: a refusal is shown wherever an import is, a skipped row could go unseen
+            where = f"{column_letter(example)} « {header[example]} »" if example < width else None
+            problems.append(Problem(name, line, where,
+                                    f"ligne d'exemple du modèle (« {row[example].strip()} ») : supprimez-la, puis "
+                                    "importez le fichier avec vos seules lignes."))
             continue
         table.rows.append((line, row))
     return table, problems
@@ -232,7 +249,11 @@ def read_tables(name: str, content: bytes) -> tuple[list[Table], list[Problem]]:
                 problems = [Problem(name, None, None, "le fichier est vide.")]
     tables = []
     for sheet_name, records in sheets:
-        table, found = _table(sheet_name, records)
+        if content.startswith(b"PK\x03\x04"):
+            examples = any(_MAYBE_EXAMPLE.search(cell) for _, row in records for cell in row)
+        else:
+            examples = bool(_MAYBE_EXAMPLE.search(text or ""))
+        table, found = _table(sheet_name, records, examples)
         problems.extend(found)
         if table is not None:
             tables.append(table)
@@ -244,7 +265,7 @@ def preview(name: str, content: bytes, rows: int = 8) -> list[tuple[str, str, li
     tables, _ = read_tables(name, content)
     shown = []
     for table in tables:
-        header = sorted(table.columns, key=table.columns.get)
+        header = sorted(table.columns, key=lambda column: table.columns[column])
         shown.append((table.name, KIND_LABELS[table.kind], header,
                       [[row[i] if i < len(row) else "" for i in range(len(header))] for _, row in table.rows[:rows]]))
     return shown

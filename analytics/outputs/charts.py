@@ -14,8 +14,20 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics.outputs.palette import (ATTENDANCE_COLOURS, BLUE, CADENCE_COLOURS, CADENCE_LABELS, GREEN, GREY, INK, LIGHT,
-                                       MEETING_COLOURS, ORANGE, SECTOR_COLOURS, VERMILLION)
+from analytics.outputs.palette import (
+    ATTENDANCE_COLOURS,
+    BLUE,
+    CADENCE_COLOURS,
+    CADENCE_LABELS,
+    GREEN,
+    GREY,
+    INK,
+    LIGHT,
+    MEETING_COLOURS,
+    ORANGE,
+    SECTOR_COLOURS,
+    VERMILLION,
+)
 from analytics.wording.format import percent
 
 # Okabe & Ito (2008), "Color Universal Design".
@@ -205,7 +217,7 @@ def cadence_periods(frame: pd.DataFrame, axis_title: str = "") -> go.Figure:
     if frame.empty:
         return empty()
     fig = go.Figure()
-    for status in ("met", "in_progress", "missed", "no_rule"):
+    for status in ("met", "in_progress", "missed", "not_judged", "no_rule"):
         part = frame[frame["status"] == status]
         if part.empty:
             continue
@@ -454,7 +466,7 @@ def agenda(meetings: pd.DataFrame, holidays: pd.DataFrame, start, end) -> go.Fig
                     "line": {"width": 2, "color": MEETING_COLOURS[status]}},
             customdata=part[["hover"]].values, hovertemplate="%{customdata[0]}<extra></extra>",
         ))
-    for day, name in zip(holidays["day"], holidays["name"]):
+    for day in holidays["day"]:
         # a public holiday: the whole day greyed, its name on hover of the band's label
         fig.add_vrect(x0=pd.Timestamp(day), x1=pd.Timestamp(day) + pd.Timedelta(days=1), fillcolor=GREY,
                       opacity=0.25, layer="below", line_width=0)

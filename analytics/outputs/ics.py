@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import duckdb
 from icalendar import Calendar, Event
 
-from analytics.wording import labels
 from analytics.store.sql import query
+from analytics.wording import labels
 
 PRODID = "-//Mulhouse Alsace Agglomération//Gouvernance m2A//FR"
 
@@ -25,7 +25,7 @@ def planned_calendar(conn: duckdb.DuckDBPyConnection, since: date, body_code: st
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", "Gouvernance m2A — séances prévues")
-    stamp = datetime.now(timezone.utc).replace(microsecond=0)
+    stamp = datetime.now(UTC).replace(microsecond=0)
     for code, name, day, fmt, kind in rows:
         event = Event()
         event.add("uid", uid(code, day))

@@ -15,4 +15,6 @@ CADENCE_LABELS = {**CADENCE_STATUS, "none": "pas d'obligation ce mois-ci"}
 ATTENDANCE_COLOURS = {"present": BLUE, "remote": SKY, "proxy": GREEN, "substituted": PURPLE, "excused": ORANGE,
                       "absent": VERMILLION, "not_recorded": LIGHT}
 SECTOR_COLOURS = {"Centre": BLUE, "Nord": ORANGE, "Sud": GREEN}
+# the gravity of an alert, as the dashboard colours its icon: the law in red, the charter and people in orange…
+GRAVITY_COLOURS = {"legal": VERMILLION, "charter": ORANGE, "follow_up": ORANGE, "watch": BLUE, "data": GREY}
 MEETING_COLOURS = {"held": BLUE, "planned": SKY, "cancelled": VERMILLION}

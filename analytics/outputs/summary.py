@@ -6,20 +6,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Literal, TypedDict
+
 import duckdb
 import pandas as pd
-from analytics.rules import alerts, attendance, cadence
-from analytics.rules import filters
+
+from analytics.rules import alerts, attendance, cadence, filters, quorum
 from analytics.rules.alerts import rule_text
-from analytics.wording.display import (ALERT_KIND, CADENCE_STATUS, SEVERITY_ICON, SEVERITY_WORD, plural,
-                               points, short_date, signed)
-from analytics.wording.format import month_label, number, percent
 from analytics.rules.periods import month_start
 from analytics.store.sql import query
-from analytics.rules import quorum
-from analytics.wording.display import weekday_date
-
+from analytics.wording.display import ALERT_ICON, plural, points, short_date, signed, weekday_date
+from analytics.wording.format import month_label, number, percent
+from analytics.wording.labels import ALERT_GRAVITY, ALERT_KIND, CADENCE_STATUS, GRAVITY_WORD
 
 HEATMAP_MAX_MONTHS = 24
 
@@ -39,20 +37,39 @@ class Figure:
     delta_description: str | None = None
 
 
-def sum_rates(frame: pd.DataFrame) -> dict[str, float | int | None]:
+class AttendanceTotals(TypedDict):
+    """The counts of attendance.COUNT_COLUMNS, in that order, then the rates (None without a denominator)."""
+
+    convened: int
+    recorded: int
+    present: int
+    remote: int
+    excused: int
+    absent: int
+    proxy: int
+    substituted: int
+    not_recorded: int
+    presence_rate: float | None
+    participation_rate: float | None
+    completeness: float | None
+
+
+def sum_rates(frame: pd.DataFrame) -> AttendanceTotals:
     """Counts summed over the rows, then the rates divided (convocations weigh, not rows)."""
     totals = {column: int(frame[column].sum()) if not frame.empty else 0 for column in attendance.COUNT_COLUMNS}
     recorded, convened = totals["recorded"], totals["convened"]
     present = totals["present"] + totals["remote"]
     participating = present + totals["proxy"] + totals["substituted"]
-    return {**totals,
+    return {"convened": convened, "recorded": recorded, "present": totals["present"], "remote": totals["remote"],
+            "excused": totals["excused"], "absent": totals["absent"], "proxy": totals["proxy"],
+            "substituted": totals["substituted"], "not_recorded": totals["not_recorded"],
             "presence_rate": present / recorded if recorded else None,
             "participation_rate": participating / recorded if recorded else None,
             "completeness": recorded / convened if convened else None}
 
 
 def attendance_totals(conn: duckdb.DuckDBPyConnection, start: date, end: date,
-                      sector: str | None = None) -> dict[str, float | int | None]:
+                      sector: str | None = None) -> AttendanceTotals:
     """Counts and rates of every convocation in [start, end], or of the people of one sector's communes."""
     if sector is None:
         return sum_rates(attendance.counts(conn, start, end, "body"))
@@ -167,10 +184,13 @@ def headline(conn: duckdb.DuckDBPyConnection, period: filters.Period, as_of: dat
         before_rhythm = cadence_totals(conn, period.previous.start, period.previous.end, as_of, sector)
     compare = period.previous_text
 
-    def change(key: str) -> float | None:
-        if before is None or now[key] is None or before[key] is None:
+    def change(key: Literal["presence_rate", "participation_rate"]) -> float | None:
+        if before is None:
             return None
-        return now[key] - before[key]
+        value, previous = now[key], before[key]
+        if value is None or previous is None:
+            return None
+        return value - previous
 
     behind = rhythm["behind"]
     figures = [
@@ -236,8 +256,8 @@ def alert_list(conn: duckdb.DuckDBPyConnection, start: date, end: date, as_of: d
         frame = frame[keep]
     frame = frame.copy()
     frame["kind_label"] = frame["kind"].map(ALERT_KIND)
-    frame["icon"] = frame["severity"].map(SEVERITY_ICON)
-    frame["gravity"] = frame["severity"].map(SEVERITY_WORD)
+    frame["icon"] = frame["kind"].map(ALERT_ICON)
+    frame["gravity"] = frame["kind"].map(ALERT_GRAVITY).map(GRAVITY_WORD)
     frame["date_label"] = frame["date"].map(short_date)
     return frame.reset_index(drop=True)
 

@@ -43,32 +43,48 @@ import pandas as pd
 from babel.dates import format_date
 
 from analytics import settings
-from analytics.rules import attendance, cadence
-from analytics.rules import filters
-from analytics.rules.alerts import rule_text
-from analytics.outputs.palette import (BLUE, CADENCE_COLOURS, CADENCE_LABELS, GREEN, GREY, INK, MEETING_COLOURS, ORANGE,
-                              VERMILLION)
-from analytics.wording.display import ALERT_KIND, long_day, month_name, plural, points, short_date, weekday_date
-from analytics.wording.format import LOCALE, month_label, number, percent
-from analytics.wording.labels import FAMILY
-from analytics.rules.periods import days_in_month
-from analytics.report.pdf import (MUTED, Bar, Card, Column, Day, Group, NameLeak, PackPDF, Swatch, Text,
-                                  name_guard)
-from analytics.store.sql import query
 from analytics.outputs import summary
-from analytics.rules import territory
-from analytics.rules import schedule
+from analytics.outputs.palette import (
+    BLUE,
+    CADENCE_COLOURS,
+    CADENCE_LABELS,
+    GRAVITY_COLOURS,
+    GREEN,
+    GREY,
+    INK,
+    MEETING_COLOURS,
+    ORANGE,
+    VERMILLION,
+)
+from analytics.report.pdf import (
+    MUTED,
+    Bar,
+    Card,
+    Cell,
+    Column,
+    Day,
+    Group,
+    NameLeak,
+    PackPDF,
+    Swatch,
+    Text,
+    name_guard,
+)
+from analytics.rules import attendance, cadence, filters, schedule, territory
+from analytics.rules.alerts import rule_text
+from analytics.rules.periods import days_in_month
+from analytics.store.sql import query
+from analytics.wording.display import long_day, month_name, plural, points, short_date, weekday_date
+from analytics.wording.format import LOCALE, month_label, number, percent
+from analytics.wording.labels import ALERT_GRAVITY, ALERT_KIND, FAMILY
 
 __all__ = ["NameLeak", "PackDates", "build_pack", "month_of", "pack_dates"]
 
 # Alerts about one person: on the people page (attendance) or rebuilt without the name (anonymised edition).
 PERSON_KINDS = ("proxy_limit", "consecutive_absences", "low_attendance")
 PEOPLE_PAGE_KINDS = ("consecutive_absences", "low_attendance")
-# The dashboard's colours of gravity (display.SEVERITY_ICON): legal in red, charter and follow-up in orange…
-SEVERITY_COLOURS = {1: VERMILLION, 2: VERMILLION, 3: VERMILLION, 4: VERMILLION, 5: ORANGE, 6: ORANGE, 7: ORANGE,
-                    8: BLUE, 9: GREY}
 DIGEST_KINDS, DIGEST_PER_KIND = 3, 2
-MIN_RECORDED = 4  # DESIGN §3: nobody is judged on fewer recorded convocations
+MIN_RECORDED = attendance.MIN_RECORDED
 INTERNAL_COLOUR = VERMILLION
 ANONYMOUS_COLOUR = "#007A5A"
 
@@ -198,18 +214,18 @@ def merge_lines(lines: Sequence[AlertLine], catalogue: pd.DataFrame) -> list[Ale
     for line in lines:
         name = names.get(line.body_code)
         if line.kind in MERGEABLE and name and line.text.startswith(name + " : "):
-            rest = line.text[len(name) + 3:]
-            key = (line.kind, line.day, rest)
+            tail = line.text[len(name) + 3:]
+            key = (line.kind, line.day, tail)
             if key not in members:
                 members[key] = []
-                slots.append((line, rest))
+                slots.append((line, tail))
             members[key].append(line)
         else:
             slots.append((line, None))
     result = []
     for line, rest in slots:
         group = members.get((line.kind, line.day, rest), []) if rest is not None else []
-        if len(group) < 2:
+        if rest is None or len(group) < 2:
             result.append(line)
             continue
         group = sorted(group, key=lambda g: order.get(g.body_code, 0))
@@ -225,11 +241,11 @@ def join_bodies(names: Sequence[str], limit: int | None = None) -> str:
     de travail"."""
     segments: list[tuple[str | None, list[str]]] = []
     for name in names:
-        prefix, _, rest = name.partition(" – ")
-        if rest and segments and segments[-1][0] == prefix:
+        head, _, rest = name.partition(" – ")
+        if rest and segments and segments[-1][0] == head:
             segments[-1][1].append(rest)
         else:
-            segments.append((prefix if rest else None, [rest or name]))
+            segments.append((head if rest else None, [rest or name]))
     words = []
     for prefix, parts in segments:
         if prefix is None or len(parts) == 1:
@@ -367,8 +383,7 @@ def _summary_page(pdf: PackPDF, pack: _Pack) -> None:
         counts: dict[str, int] = {}
         for a in alerts:
             counts[a.kind] = counts.get(a.kind, 0) + a.count
-        severity = {a.kind: a.severity for a in alerts}
-        pdf.chips([(SEVERITY_COLOURS[severity[k]], f"{ALERT_KIND[k]} : {number(n)}") for k, n in counts.items()])
+        pdf.chips([(GRAVITY_COLOURS[ALERT_GRAVITY[k]], f"{ALERT_KIND[k]} : {number(n)}") for k, n in counts.items()])
         digest: list[AlertLine] = []
         for kind in list(counts)[:DIGEST_KINDS]:
             digest += [a for a in alerts if a.kind == kind][:DIGEST_PER_KIND]
@@ -404,15 +419,15 @@ def _alert_table(pdf: PackPDF, lines: Sequence[AlertLine], dates: PackDates, *, 
     """Alerts as rows: gravity colour and kind, date (bold when in the month), text. `short` drops the closing
     reminder of the rule or the law, as the Synthèse page's digest does; `limit` counts the bodies of a merged line
     beyond that many ("Réunion de direction et 6 commissions de travail")."""
-    rows = []
+    rows: list[list[Cell]] = []
     for a in lines:
         new = dates.month <= a.day <= dates.month_end
         text = a.text
         if short:
             text = summary.short_message(f"{join_bodies(a.names, limit)} : {a.rest}" if a.names else a.text)
-        rows.append([Swatch(SEVERITY_COLOURS[a.severity], a.kind_label), Text(short_date(a.day), bold=new), text])
-    pdf.table([Column("Type", 38), Column("Date", 22), Column("Alerte", pdf.width - 60)], rows, size=7.0,
-              line=3.2, padding=1.0)
+        rows.append([Swatch(GRAVITY_COLOURS[ALERT_GRAVITY[a.kind]], a.kind_label), Text(short_date(a.day), bold=new), text])
+    pdf.data_table([Column("Type", 38), Column("Date", 22), Column("Alerte", pdf.width - 60)], rows, size=7.0,
+                   line=3.2, padding=1.0)
 
 
 # -- pages 2–5: the families -----------------------------------------------------------------------------------------
@@ -428,15 +443,15 @@ def _family_page(pdf: PackPDF, pack: _Pack, family: str) -> None:
                 "Séances requises tenues : sur les périodes de la règle échues dans les 12 mois (comme en page 1). "
                 "Présence : présents et à distance sur les convocations renseignées ; le trait marque le taux "
                 "attendu, l'évolution compare aux 12 mois précédents.", keep=40)
-    rows: list = []
+    rows: list[list[Cell] | Group] = []
     for title, body, name, show_rule in _grouped(bodies):
         if title:
             rows.append(Group(title))
         rows.append(_body_row(pack, body, name, show_rule))
-    pdf.table([Column("Instance et règle", 46), Column("Séances tenues", 13, "R"),
-               Column("Séances requises tenues", 26), Column("Prochaine échéance", 22),
-               Column("Prochaine séance prévue", 24), Column("Présence", 26), Column("Évolution", 17, "R"),
-               Column("Sous le seuil", 12, "R")], rows, size=7.1, line=3.2, padding=1.0)
+    pdf.data_table([Column("Instance et règle", 46), Column("Séances tenues", 13, "R"),
+                    Column("Séances requises tenues", 26), Column("Prochaine échéance", 22),
+                    Column("Prochaine séance prévue", 24), Column("Présence", 26), Column("Évolution", 17, "R"),
+                    Column("Sous le seuil", 12, "R")], rows, size=7.1, line=3.2, padding=1.0)
     pdf.paragraph("Prochaine séance prévue : ✓ si elle précède l'échéance ; en rouge si elle vient après, ou s'il "
                   "n'y en a aucune alors que l'échéance tombe dans les deux mois à venir.", size=6.8, colour=MUTED,
                   line=3.2)
@@ -477,11 +492,11 @@ def _grouped(bodies: pd.DataFrame) -> list[tuple[str | None, object, str, bool]]
     shared = {p for p in prefixes if p is not None and prefixes.count(p) > 1}
     rules: dict[str, set[str]] = {}
     for prefix, body in zip(prefixes, bodies.itertuples(index=False)):
-        if prefix in shared:
+        if prefix is not None and prefix in shared:
             rules.setdefault(prefix, set()).add(_rule(body))
     result, current = [], None
     for prefix, body in zip(prefixes, bodies.itertuples(index=False)):
-        if prefix in shared:
+        if prefix is not None and prefix in shared:
             common = len(rules[prefix]) == 1
             title = None
             if prefix != current:
@@ -493,9 +508,10 @@ def _grouped(bodies: pd.DataFrame) -> list[tuple[str | None, object, str, bool]]
     return result
 
 
-def _body_row(pack: _Pack, body, name: str, show_rule: bool = True) -> list:
+def _body_row(pack: _Pack, body, name: str, show_rule: bool = True) -> list[Cell]:
     code = body.code
     held = int(pack.summary.at[code, "held"]) if code in pack.summary.index else 0
+    required_cell: Cell
     if body.rule == "on_demand" or code not in pack.judged.index:
         required_cell = Text("sans règle" if body.rule == "on_demand" else "aucune période échue", colour=GREY)
     else:
@@ -528,8 +544,8 @@ def _body_row(pack: _Pack, body, name: str, show_rule: bool = True) -> list:
     presence = (Bar(percent(rate), rate, colour=BLUE, tick=threshold, label_width=11) if rate is not None
                 else Text("pas d'émargement", colour=GREY))
     under = int((pack.low["body_code"] == code).sum()) if threshold is not None else None
-    return [Text(name, bold=True, sub=_rule(body) if show_rule else None), number(held), required_cell, due_cell, planned_cell, presence,
-            points(change) or "—", "—" if under is None else number(under)]
+    return [Text(name, bold=True, sub=_rule(body) if show_rule else None), number(held), required_cell, due_cell,
+            planned_cell, presence, points(change) or "—", "—" if under is None else number(under)]
 
 
 def _quorum(pdf: PackPDF, pack: _Pack) -> None:
@@ -544,7 +560,7 @@ def _quorum(pdf: PackPDF, pack: _Pack) -> None:
         pdf.paragraph("Aucune séance du Conseil sur la période.", size=8, colour=GREY)
     else:
         colours = {"reached": BLUE, "missed": VERMILLION, "exempt": GREY}
-        rows = []
+        rows: list[list[Cell]] = []
         for s in sittings.itertuples(index=False):
             margin = int(s.margin)
             rows.append([weekday_date(s.meeting_date), number(int(s.in_office)),
@@ -552,9 +568,9 @@ def _quorum(pdf: PackPDF, pack: _Pack) -> None:
                              colour=colours[s.outcome], tick=int(s.required), label_width=8),
                          number(int(s.required)), f"{'+' if margin > 0 else ''}{number(margin)}",
                          Swatch(colours[s.outcome], s.outcome_label)])
-        pdf.table([Column("Séance", 44), Column("Membres en exercice", 20, "R"),
-                   Column("Présents (trait : quorum)", 56), Column("Quorum", 16, "R"), Column("Marge", 14, "R"),
-                   Column("Résultat", pdf.width - 150)], rows, size=7.2)
+        pdf.data_table([Column("Séance", 44), Column("Membres en exercice", 20, "R"),
+                        Column("Présents (trait : quorum)", 56), Column("Quorum", 16, "R"), Column("Marge", 14, "R"),
+                        Column("Résultat", pdf.width - 150)], rows, size=7.2)
     floor = cadence.legal_floor(pack.conn, period.start, period.end, as_of)
     if not floor.empty:
         judged = floor[floor["status"].isin(["met", "missed"])]
@@ -610,7 +626,7 @@ def _territories_page(pdf: PackPDF, pack: _Pack) -> None:
     sectors = territory.sectors(conn, period.start, period.end)
     before = pack.by_sector_before
     pdf.section("Les trois secteurs", keep=25)
-    rows = []
+    rows: list[list[Cell] | Group] = []
     for s in sectors.itertuples(index=False):
         rate = None if pd.isna(s.presence_rate) else float(s.presence_rate)
         change = None
@@ -623,9 +639,9 @@ def _territories_page(pdf: PackPDF, pack: _Pack) -> None:
                      percent(s.participation_rate),
                      Bar(percent(s.representation), None if pd.isna(s.representation) else float(s.representation),
                          colour=GREEN, label_width=11)])
-    pdf.table([Column("Secteur", 26), Column("Communes", 17, "R"), Column("Population", 19, "R"),
-               Column("Convocations renseignées", 22, "R"), Column("Présence", 34), Column("Évolution", 15, "R"),
-               Column("Participation", 20, "R"), Column("Représentation des communes", 33)], rows, size=7.4)
+    pdf.data_table([Column("Secteur", 26), Column("Communes", 17, "R"), Column("Population", 19, "R"),
+                    Column("Convocations renseignées", 22, "R"), Column("Présence", 34), Column("Évolution", 15, "R"),
+                    Column("Participation", 20, "R"), Column("Représentation des communes", 33)], rows, size=7.4)
 
     communes = territory.communes(conn, period.start, period.end)
     presence_q = _quartiles(communes["presence_rate"])
@@ -656,9 +672,9 @@ def _territories_page(pdf: PackPDF, pack: _Pack) -> None:
                          Bar(percent(rep), rep, colour=GREEN, label_width=11,
                              tick=representation_q[1] if representation_q else None,
                              band=(representation_q[0], representation_q[2]) if representation_q else None)])
-    pdf.table([Column("Commune", 40), Column("Population", 18, "R"), Column("Convocations renseignées", 22, "R"),
-               Column("Présence", 44), Column("Participation", 20, "R"), Column("Représentation aux séances", 42)],
-              rows, size=7.0, line=3.0, padding=0.5)
+    pdf.data_table([Column("Commune", 40), Column("Population", 18, "R"), Column("Convocations renseignées", 22, "R"),
+                    Column("Présence", 44), Column("Participation", 20, "R"), Column("Représentation aux séances", 42)],
+                   rows, size=7.0, line=3.0, padding=0.5)
 
 
 def _fold(text: str) -> str:
@@ -698,9 +714,9 @@ def _people_page(pdf: PackPDF, pack: _Pack) -> None:
                              Bar(percent(p.presence_rate), float(p.presence_rate), colour=VERMILLION,
                                  tick=float(p.required_rate), label_width=11),
                              percent(p.required_rate), number(int(p.recorded))])
-            pdf.table([Column("Personne", 40), Column("Commune", 33), Column("Instance", 50),
-                       Column("Présence (trait : taux attendu)", 31), Column("Taux attendu", 14, "R"),
-                       Column("Convocations renseignées", 18, "R")], rows, size=7.2)
+            pdf.data_table([Column("Personne", 40), Column("Commune", 33), Column("Instance", 50),
+                            Column("Présence (trait : taux attendu)", 31), Column("Taux attendu", 14, "R"),
+                            Column("Convocations renseignées", 18, "R")], rows, size=7.2)
 
     judged = pack.judged_people.groupby("body_code").size()
     under = pack.low.groupby("body_code").size()
@@ -719,9 +735,9 @@ def _people_page(pdf: PackPDF, pack: _Pack) -> None:
     pdf.section("Par instance", f"Membres jugés : au moins {MIN_RECORDED} convocations renseignées sur les 12 mois.",
                 keep=30)
     if rows:
-        pdf.table([Column("Instance", 80), Column("Taux attendu", 20, "R"), Column("Membres jugés", 22, "R"),
-                   Column("Sous le seuil", 22, "R"), Column("Part des membres jugés", pdf.width - 144)], rows,
-                  size=7.2)
+        pdf.data_table([Column("Instance", 80), Column("Taux attendu", 20, "R"), Column("Membres jugés", 22, "R"),
+                        Column("Sous le seuil", 22, "R"), Column("Part des membres jugés", pdf.width - 144)], rows,
+                       size=7.2)
     if clear:
         pdf.paragraph("Personne sous le seuil : " + join_bodies(clear) + ".", size=7.5, colour=MUTED, line=3.6)
     if not rows and not clear:
@@ -759,7 +775,7 @@ def _due_in_window(pack: _Pack, meetings: pd.DataFrame) -> list[_Due]:
     """The cadence periods ending in the calendar window that are not met yet, with the meetings planned in them."""
     start, end, as_of = pack.dates.window_start, pack.dates.window_end, pack.dates.as_of
     frame = cadence.periods(pack.conn, start, end, as_of)
-    frame = frame[frame["required"].notna() & (frame["status"] != "met")
+    frame = frame[frame["required"].notna() & frame["status"].isin(["in_progress", "missed"])
                   & (frame["period_end"] >= pd.Timestamp(start)) & (frame["period_end"] <= pd.Timestamp(end))]
     catalogue = pack.catalogue.set_index("code")
     planned = meetings[meetings["status"] == "planned"]
@@ -843,8 +859,8 @@ def _calendar_page(pdf: PackPDF, pack: _Pack) -> None:
                      Text(meetings_text, colour=INK if entry["meetings"] else GREY),
                      Text("\n".join(n for n, _ in notes) if notes else "", colour=colour)])
     if rows:
-        pdf.table([Column("Date", 24), Column("Séances", 100), Column("Échéances et jours fériés", pdf.width - 124)],
-                  rows, size=7.0, line=3.2, padding=1.0)
+        pdf.data_table([Column("Date", 24), Column("Séances", 100),
+                        Column("Échéances et jours fériés", pdf.width - 124)], rows, size=7.0, line=3.2, padding=1.0)
     else:
         pdf.paragraph("Rien d'inscrit sur ces deux mois.", size=8, colour=GREY)
 

@@ -11,10 +11,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import cast
 
 from fpdf import FPDF
+from fpdf.fonts import TTFFont
 
 from analytics import settings
 from analytics.outputs.palette import BLUE, GREY, INK, LIGHT, ORANGE, SKY, VERMILLION
@@ -171,9 +174,10 @@ class PackPDF(FPDF):
         text = unicodedata.normalize("NFC", text)
         if self._guard is not None:
             self._guard(text)
-        if self.is_ttf_font:
+        font = self.current_font
+        if isinstance(font, TTFFont):  # what is_ttf_font tells, narrowed for the type checker
             if self._glyphs is None:
-                self._glyphs = set(self.current_font.cmap)
+                self._glyphs = set(font.cmap)
             if any(ord(ch) not in self._glyphs and ch not in "\n\r\t" for ch in text):
                 text = "".join(ch if ord(ch) in self._glyphs or ch in "\n\r\t" else _fallback(ch, self._glyphs)
                                for ch in text)
@@ -387,9 +391,11 @@ class PackPDF(FPDF):
 
     # -- tables ----------------------------------------------------------------------------------------------------
 
-    def table(self, columns: Sequence[Column], rows: Sequence[Sequence[Cell] | Group], *, size: float = 7.4,
-              header: bool = True, stripes: bool = True, padding: float = 1.2, line: float | None = None) -> None:
-        """Rows of cells under a header that repeats after a page break; a row never splits across pages."""
+    def data_table(self, columns: Sequence[Column], rows: Sequence[Sequence[Cell] | Group], *, size: float = 7.4,
+                   header: bool = True, stripes: bool = True, padding: float = 1.2,
+                   line: float | None = None) -> None:
+        """Rows of cells under a header that repeats after a page break; a row never splits across pages. (Not
+        named `table`: that would hide FPDF.table, a context manager with another signature.)"""
         line = line or size * 0.46
         if header:
             self._table_header(columns)
@@ -468,7 +474,9 @@ class PackPDF(FPDF):
         self.set_font(FONT, "B" if bold else "", size)
         if "\n" not in text and self.get_string_width(text) <= width - 2 * self.c_margin:
             return 1  # most cells: no need for multi_cell's (slow) dry run
-        return max(1, len(self.multi_cell(width, 3, text, dry_run=True, output="LINES")))
+        # output="LINES" makes multi_cell return the lines alone; its annotation covers every output mode
+        lines = cast(list[str], self.multi_cell(width, 3, text, dry_run=True, output="LINES"))
+        return max(1, len(lines))
 
     def _write(self, x: float, y: float, width: float, line: float, text: str, align: str) -> None:
         """Text at (x, y) in a box `width` wide: one cell when it fits, else wrapped lines."""
@@ -550,7 +558,7 @@ class PackPDF(FPDF):
     # -- heatmap -----------------------------------------------------------------------------------------------------
 
     def heatmap(self, rows: Sequence[str], columns: Sequence[str], cells: dict[tuple[int, int], tuple[str, str]],
-                *, hatched: set[tuple[int, int]] = frozenset(), highlight: int | None = None,
+                *, hatched: AbstractSet[tuple[int, int]] = frozenset(), highlight: int | None = None,
                 cell_width: float = 9.4, row_height: float = 3.95) -> None:
         """Rows × columns of coloured cells with a short text in each (the cadence heatmap). `cells` maps
         (row, column) to (fill colour, text); `hatched` cells get diagonal stripes (missed: readable in grey

@@ -8,12 +8,18 @@ completeness of the data (missing sign-in sheets). Within a severity the most re
 The date of an alert: the end of the period (cadence, legal floor), the meeting (quorum, proxies, requests, sheets),
 the absence that completes the run of three (consecutive absences), as_of (low attendance, judged on the 12 months
 ending at as_of whatever the range).
+
+Cadence (DESIGN.md §2): periods `not_judged` (before the recorded history or the mandate, or made only of paused
+months) never raise an alert. A rolling rule is judged month by month, so one shortfall spans several months: each
+run of consecutive missed months raises one cadence_missed alert, naming its first and last month and dated by the
+end of the last. An alternating territorial conference whose sittings of a bimester all fell in months of the
+plenary conférence (a clash, see analytics/rules/cadence.py) misses that bimester; its alert says so.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import duckdb
@@ -42,7 +48,8 @@ _RULE_TEXT = {
     "monthly": "au moins une séance par mois",
     "bimonthly": "au moins une séance tous les deux mois",
     "quarterly": "au moins une séance par trimestre",
-    "alternating": "une séance chaque mois {phase}, en alternance",
+    "alternating": ("au moins une séance tous les deux mois, la conférence plénière et la conférence territoriale "
+                    "d'un secteur ne se réunissant jamais le même mois"),
 }
 
 
@@ -58,14 +65,18 @@ def quarter_label(day: date) -> str:
 
 
 def rule_text(rule: str, n: int | None = None, phase: str | None = None) -> str:
-    """The cadence rule in French for messages: "au moins 5 séances par an", "au moins une séance par mois"…"""
+    """The cadence rule in French for messages: "au moins 5 séances par an", "au moins une séance par mois"…
+
+    `phase` is accepted for the callers that pass the catalogue's cadence_phase; it no longer says anything: the
+    months of an alternating body are whatever its sittings show.
+    """
     if rule == "min_per_year":
         return "au moins une séance par an" if n == 1 else f"au moins {n} séances par an"
     if rule == "avg_every_months":
         return f"en moyenne une séance tous les {n} mois, soit {max(1, 12 // (n or 12))} sur 12 mois glissants"
     if rule == "on_demand":
         return "pas de rythme fixé"
-    return _RULE_TEXT[rule].format(phase="impair" if phase == "odd" else "pair")
+    return _RULE_TEXT[rule]
 
 
 def _of(text: str) -> str:
@@ -75,9 +86,9 @@ def _of(text: str) -> str:
 
 def _period_text(rule: str, start: date, end: date) -> str:
     """The period as it reads after a verb: "en mars 2024", "au 3e trimestre 2024", "d'avril 2023 à mars 2024…"."""
-    if rule in ("monthly", "alternating"):
+    if rule == "monthly":
         return f"en {month_year(start)}"
-    if rule == "bimonthly":
+    if rule in ("bimonthly", "alternating"):
         return f"en {format_date(start, 'MMMM', locale='fr_FR')}–{month_year(end)}"
     if rule == "quarterly":
         return f"au {quarter_label(start)}"
@@ -107,14 +118,38 @@ def _alert(kind: str, body_code: str | None, body_name: str | None, day: Any, me
 def _cadence(conn: duckdb.DuckDBPyConnection, start: date, end: date, as_of: date) -> list[dict[str, Any]]:
     rules = cadence.catalogue(conn).set_index("code")
     found = []
+    run: list[Any] = []  # consecutive missed months of a rolling rule, waiting for their one alert
+
+    def close_run() -> None:
+        if run:
+            found.append(_rolling_run_alert(run, _rule_of(rules, run[0])))
+            run.clear()
+
     for p in cadence.periods(conn, start, end, as_of).itertuples(index=False):
-        if p.status not in ("missed", "in_progress"):
+        if p.rule == "avg_every_months" and p.status == "missed":
+            follows = bool(run) and run[-1].body_code == p.body_code and (
+                _next_month_end(_day(run[-1].period_end)) == _day(p.period_end))
+            if not follows:
+                close_run()
+            run.append(p)
             continue
+        close_run()
+        if p.status not in ("missed", "in_progress"):
+            continue  # met, not judged, or no rule: nothing to report
         period_start, period_end = _day(p.period_start), _day(p.period_end)
-        n = rules.at[p.body_code, "cadence_n"]
-        # an alternating body's phase is the parity of its periods' months
-        rule = rule_text(p.rule, None if pd.isna(n) else int(n), "odd" if period_start.month % 2 else "even")
-        held = _held_text(int(p.held), int(p.required), _period_text(p.rule, period_start, period_end))
+        rule = _rule_of(rules, p)
+        when = _period_text(p.rule, period_start, period_end)
+        clashes = int(p.clashes)
+        counted = int(p.held) - clashes
+        if clashes:
+            # the only sittings of the bimester fell in months of the plenary: the alternation was not kept
+            sittings = "la séance tenue" if clashes == 1 else f"les {clashes} séances tenues"
+            verb = "ne compte" if clashes == 1 else "ne comptent"
+            held = (f"{_held_text(counted, int(p.required), when)} hors des mois de réunion de "
+                    f"{_partner_name(rules, p.body_code)} ; {sittings} le même mois que celle-ci {verb} pas, "
+                    "l'alternance l'exclut")
+        else:
+            held = _held_text(counted, int(p.required), when)
         if p.status == "missed":
             found.append(_alert("cadence_missed", p.body_code, p.body_name, period_end,
                                 f"{p.body_name} : {held} (règle : {rule})."))
@@ -124,7 +159,56 @@ def _cadence(conn: duckdb.DuckDBPyConnection, start: date, end: date, as_of: dat
             found.append(_alert("cadence_at_risk", p.body_code, p.body_name, period_end,
                                 f"{p.body_name} : {held} ; échéance le {long_date(period_end)}, {left} "
                                 f"(règle : {rule})."))
+    close_run()
     return found
+
+
+def _rule_of(rules: pd.DataFrame, period: Any) -> str:
+    n = rules.at[period.body_code, "cadence_n"]
+    return rule_text(period.rule, None if pd.isna(n) else int(n))
+
+
+def _partner_name(rules: pd.DataFrame, code: str) -> str:
+    """The name of the body an alternating body alternates with, with its article: "la Conférence des maires"."""
+    partner = rules.at[code, "alternates_with"]
+    if not isinstance(partner, str) or partner not in rules.index:
+        return "l'instance plénière"
+    name = str(rules.at[partner, "name"])
+    return f"la {name}" if name.startswith("Conférence") else f"l'instance « {name} »"
+
+
+def _plural_sittings(count: int) -> str:
+    """"1 séance tenue", "2 séances tenues"."""
+    return f"{count} séance tenue" if count == 1 else f"{count} séances tenues"
+
+
+def _next_month_end(day: date) -> date:
+    """The last day of the month after the month of `day`."""
+    following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return date(following.year + following.month // 12, following.month % 12 + 1, 1) - timedelta(days=1)
+
+
+def _rolling_run_alert(run: list[Any], rule: str) -> dict[str, Any]:
+    """One alert for consecutive missed months of a rolling rule (one month: the window's own message)."""
+    first, last = run[0], run[-1]
+    if len(run) == 1:
+        held = _held_text(int(first.held), int(first.required),
+                          _period_text(first.rule, _day(first.period_start), _day(first.period_end)))
+        return _alert("cadence_missed", first.body_code, first.body_name, last.period_end,
+                      f"{first.body_name} : {held} (règle : {rule}).")
+    counts = [int(p.held) for p in run]
+    low, high = min(counts), max(counts)
+    if high == 0:
+        held = "aucune séance tenue"
+    elif low == high:
+        held = _plural_sittings(low)
+    else:
+        held = f"entre {low} et {high} séances tenues selon le mois"
+    first_month, last_month = month_year(_day(first.period_end)), month_year(_day(last.period_end))
+    return _alert("cadence_missed", first.body_code, first.body_name, last.period_end,
+                  f"{first.body_name} : {_of(first_month)} à {last_month}, {len(run)} mois de suite sous la cadence "
+                  f": {held} sur les 12 mois glissants se terminant chacun de ces mois, pour "
+                  f"{int(first.required)} requises (règle : {rule}).")
 
 
 def _legal_floor(conn: duckdb.DuckDBPyConnection, start: date, end: date, as_of: date) -> list[dict[str, Any]]:

@@ -21,6 +21,7 @@ from analytics.wording.text import display_name, fold
 
 COUNT_COLUMNS = ["convened", "recorded", "present", "remote", "excused", "absent", "proxy", "substituted",
                  "not_recorded"]
+MIN_RECORDED = 4  # DESIGN §3: nobody is judged or ranked on fewer recorded convocations
 RATE_COLUMNS = ["presence_rate", "participation_rate", "excused_share", "unexcused_share", "completeness"]
 
 
@@ -224,7 +225,7 @@ def missing_sheets(conn: duckdb.DuckDBPyConnection, start: date, end: date) -> p
         drop=True)
 
 
-def low_attendance(conn: duckdb.DuckDBPyConnection, as_of: date, min_recorded: int = 4) -> pd.DataFrame:
+def low_attendance(conn: duckdb.DuckDBPyConnection, as_of: date, min_recorded: int = MIN_RECORDED) -> pd.DataFrame:
     """People under their body's required presence rate over the 12 months ending on as_of.
 
     Only bodies with a required rate, and only people with at least `min_recorded` recorded convocations there:

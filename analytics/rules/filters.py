@@ -13,9 +13,9 @@ import duckdb
 import pandas as pd
 
 from analytics import settings
-from analytics.wording.display import long_day
 from analytics.rules.periods import months_before, rolling_12_months
 from analytics.store.sql import query
+from analytics.wording.display import long_day
 
 # the URL parameters of the global filters: ?periode=Année+2025&secteur=Nord
 PERIOD_KEY = "periode"
@@ -53,15 +53,16 @@ class Period:
     @property
     def previous_text(self) -> str:
         """How the comparison reads under a figure: "par rapport aux 12 mois précédents"."""
-        if self.previous is None:
+        previous = self.previous
+        if previous is None:
             return "sans comparaison"
         if self.label == ROLLING:
             return "par rapport aux 12 mois précédents"
         if self.label.startswith("Année"):
-            if self.previous_end.month == 12 and self.previous_end.day == 31:
-                return f"par rapport à l'année {self.previous_start.year}"
-            return f"par rapport à la même période de {self.previous_start.year}"
-        return f"par rapport à la période {self.previous.text}"
+            if previous.end.month == 12 and previous.end.day == 31:
+                return f"par rapport à l'année {previous.start.year}"
+            return f"par rapport à la même période de {previous.start.year}"
+        return f"par rapport à la période {previous.text}"
 
 
 def data_version(conn: duckdb.DuckDBPyConnection) -> tuple[int, ...]:

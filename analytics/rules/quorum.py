@@ -15,7 +15,16 @@ QUORUM_BODY = "conseil"
 
 
 def quorum(conn: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.DataFrame:
-    """Quorum of every held sitting of the Conseil in [start, end]: in office, present, required, reached, margin."""
+    """Quorum of every held sitting of the Conseil in [start, end]: in office, present, required, reached, margin,
+    exempt (DESIGN.md §4, analytics/sql/quorum_quorum.sql).
+
+    present counts the seats occupied by members in office: in person; by video only at a sitting whose format is
+    video or mixed; through the substitute who sits for a `substituted` titular (once per seat; the substitute is not
+    in office). Proxies never count. required = in_office // 2 + 1 (more than half). exempt: a reconvened sitting
+    held at least 3 days after the previous held sitting of the Conseil (looked for before `start` too), when that
+    one failed its quorum (needed one and fell short); after a sitting that reached its quorum, or sooner than 3
+    days, a reconvened sitting needs its quorum like any other.
+    """
     cur = conn.cursor()
     return cur.execute(query("quorum_quorum"), {"body": QUORUM_BODY, "start": start, "end": end}).df()
 

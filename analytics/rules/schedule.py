@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from functools import lru_cache
+
 import duckdb
 import holidays as holidays_package
 import pandas as pd
-from analytics.rules import cadence
-from analytics.rules import filters
+
+from analytics.rules import cadence, filters
 from analytics.rules.alerts import rule_text
+from analytics.store.sql import query
 from analytics.wording.display import weekday_date
 from analytics.wording.format import month_label
 from analytics.wording.labels import MEETING_FORMAT, MEETING_STATUS, MEETING_TYPE
-from analytics.store.sql import query
-
 
 ALSACE = "6AE"
 

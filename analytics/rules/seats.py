@@ -1,4 +1,15 @@
-"""Seat allocation of the Conseil communautaire under the "droit commun" of CGCT L5211-6-1."""
+"""Seat allocation of the Conseil communautaire under the "droit commun" of CGCT L5211-6-1 (DESIGN.md §5).
+
+Rule 5 (IV 4°): when a commune would hold more seats than its municipal council has members, the seats in excess
+are not given to other communes: the total is reduced. The law says by how much: "à due concurrence du nombre de
+sièges nécessaire pour que, à l'issue d'une nouvelle application des 1° à 3°, cette commune dispose d'un nombre
+total de sièges inférieur ou égal à celui de ses conseillers municipaux". So the seats shared at the proportional
+(rule 2) are reduced one by one, and rules 2 to 4 applied again, until no commune holds more than its council; the
+seats so removed are `Allocation.removed`. When the capped commune takes no part in the half cap (rule 4), this
+removes exactly its excess (99 / 99 / 2 inhabitants: 8 / 8 / 1 of 17 → 7 / 7 / 1 of 15). When it does, removing
+only the excess would leave another commune above half of the reduced total, which the new application of rule 4
+prevents.
+"""
 
 from __future__ import annotations
 
@@ -62,6 +73,7 @@ class Allocation:
     seats: dict[str, int]  # key: insee if non-empty else name -> seats, in input order
     population: int = 0  # total population P
     unplaced: int = 0  # seats that no commune could take because all had reached their cap
+    removed: int = 0  # seats taken off the proportional share by rule 5 (council size), not given to anyone
 
 
 def council_size(population: int) -> int:
@@ -111,28 +123,22 @@ def allocate(communes: Sequence[CommunePopulation]) -> Allocation:
     populations = [c.population for c in communes]
     total_population = sum(populations)
     base = base_seats(total_population)
-
-    # Rule 2: proportional representation at the highest average.
-    seats = [0] * len(communes)
-    tie_extra, unplaced = _distribute(populations, seats, base, None)
-
-    # Rule 3: a seat for every commune left out.
-    de_droit = seats.count(0)
-    seats = [max(1, s) for s in seats]
-
-    # Rules 4 and 5: cap at half the seats and at the council size; the excess goes to the others.
-    # The half is taken of the seats actually held (B + sièges de droit, plus any tie seat).
-    half = sum(seats) // 2
     sizes = [c.council_size if c.council_size is not None else council_size(c.population) for c in communes]
-    caps = [min(half, size) for size in sizes]
-    excess = sum(max(0, s - cap) for s, cap in zip(seats, caps))
-    seats = [min(s, cap) for s, cap in zip(seats, caps)]
-    ties, lost = _distribute(populations, seats, excess, caps)
-    tie_extra, unplaced = tie_extra + ties, unplaced + lost
 
-    # Rule 7 (communauté d'agglomération): too many sièges de droit -> 10 % more seats.
+    # Rule 5: no commune above its council size. The seats shared at the proportional are reduced until a new
+    # application of rules 2 to 4 gives none more seats than its councillors (with none at the proportional, every
+    # commune holds its one siège de droit and every council has at least 7 members, so this ends).
+    removed = 0
+    seats, de_droit, tie_extra, unplaced, half = _rules_2_to_4(populations, base)
+    while any(held > size for held, size in zip(seats, sizes)) and removed < base:
+        removed += 1
+        seats, de_droit, tie_extra, unplaced, half = _rules_2_to_4(populations, base - removed)
+
+    # Rule 7 (communauté d'agglomération): sièges de droit beyond 30 % of B -> 10 % more seats, shared by the
+    # highest average within the half and the council caps.
     supplementary = 0
     if 10 * de_droit > 3 * base:
+        caps = [min(half, size) for size in sizes]
         supplementary = sum(seats) // 10
         ties, lost = _distribute(populations, seats, supplementary, caps)
         tie_extra, unplaced = tie_extra + ties, unplaced + lost
@@ -140,7 +146,27 @@ def allocate(communes: Sequence[CommunePopulation]) -> Allocation:
     return Allocation(
         base=base, de_droit=de_droit, supplementary=supplementary, tie_extra=tie_extra,
         total=sum(seats), seats=dict(zip(keys, seats)), population=total_population, unplaced=unplaced,
+        removed=removed,
     )
+
+
+def _rules_2_to_4(populations: list[int], count: int) -> tuple[list[int], int, int, int, int]:
+    """Rules 2 to 4 for `count` seats at the proportional: (seats, sièges de droit, tie seats, unplaced, half)."""
+    # Rule 2: proportional representation at the highest average (rule 6 for a tie on the last seat).
+    seats = [0] * len(populations)
+    tie_extra, unplaced = _distribute(populations, seats, count, None)
+
+    # Rule 3: a seat for every commune left out.
+    de_droit = seats.count(0)
+    seats = [max(1, s) for s in seats]
+
+    # Rule 4: nobody above half of the seats actually held (B + sièges de droit, plus any tie seat); the excess
+    # goes to the others by the highest average, within the same half.
+    half = sum(seats) // 2
+    excess = sum(max(0, s - half) for s in seats)
+    seats = [min(s, half) for s in seats]
+    ties, lost = _distribute(populations, seats, excess, [half] * len(seats))
+    return seats, de_droit, tie_extra + ties, unplaced + lost, half
 
 
 def _column(header: list[str], names: set[str]) -> int | None:
@@ -233,6 +259,7 @@ def command(populations: Path, as_json: bool) -> int:
             "supplementary": result.supplementary,
             "tie_extra": result.tie_extra,
             "unplaced": result.unplaced,
+            "removed": result.removed,
             "population": result.population,
             "total": result.total,
             "communes": [
@@ -251,6 +278,8 @@ def command(populations: Path, as_json: bool) -> int:
         print(f"Sièges ajoutés pour égalité de moyenne : {result.tie_extra}")
     if result.unplaced:
         print(f"Sièges non attribuables (toutes les communes au plafond) : {result.unplaced}")
+    if result.removed:
+        print(f"Sièges retirés (une commune au-delà de son conseil municipal, IV 4°) : {result.removed}")
     print(f"Total : {_plural(result.total, 'siège')}")
     print()
     width = max(len(c.name or c.insee) for c, _ in rows)

@@ -4,14 +4,14 @@ councils."""
 from __future__ import annotations
 
 from datetime import date
+
 import duckdb
 import pandas as pd
-from analytics.rules import attendance
-from analytics.rules import filters
+
+from analytics.rules import attendance, filters
+from analytics.store.sql import query
 from analytics.wording.display import plural, short_date
 from analytics.wording.format import number, percent
-from analytics.store.sql import query
-
 
 RENCONTRES = "rencontres_communes"
 

@@ -12,7 +12,8 @@ import duckdb
 import pandas as pd
 
 from analytics.rules import filters, schedule
-from analytics.wording.display import CADENCE_STATUS, days_text, plural, short_date
+from analytics.screens import escape_markdown
+from analytics.wording.display import days_text, plural, short_date
 from analytics.wording.format import number
 
 
@@ -50,14 +51,6 @@ def due_dates_table(frame: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def status_label(status: str) -> str:
-    return CADENCE_STATUS.get(status, status)
-
-
-def planned_count_text(count: int) -> str:
-    return plural(count, "séance prévue", "séances prévues")
-
-
 def agenda_table(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"Date": frame["date_label"], "Instance": frame["body_name"],
                          "Statut": frame["status_label"], "Jour férié": frame["holiday"]})
@@ -81,7 +74,7 @@ def overview(conn: duckdb.DuckDBPyConnection, start: date, end: date, as_of: dat
                  "sur la même période."},
         {"label": "Séances prévues à venir", "value": number(len(planned)),
          "help": "Séances inscrites au calendrier à partir d'aujourd'hui." + (
-             f" Première : {planned['body_name'].iloc[0]}, le {short_date(planned['meeting_date'].iloc[0])}."
+             f" Première : {escape_markdown(planned['body_name'].iloc[0])}, le {short_date(planned['meeting_date'].iloc[0])}."
              if not planned.empty else "")},
         {"label": "Échéances dans le mois", "value": number(len(soon)),
          "delta": (f"{plural(len(uncovered), 'sans séance prévue', 'sans séance prévue')}" if len(uncovered)

@@ -12,9 +12,10 @@ import duckdb
 import pandas as pd
 
 from analytics.rules import seats
+from analytics.screens import escape_all
+from analytics.store.sql import query
 from analytics.wording.display import plural, short_date
 from analytics.wording.format import number
-from analytics.store.sql import query
 
 VINTAGES = {"2025": "population_2025", "2022": "population_2022", "2019": "population_2019"}
 
@@ -150,7 +151,7 @@ def simulate(edited: pd.DataFrame, baseline: pd.DataFrame) -> tuple[pd.DataFrame
                    "total_change": ("même total" if change == 0 else
                                     f"{'+' if change > 0 else '-'}{plural(abs(change), 'siège')}"),
                    "changed_text": number(len(changed)),
-                   "changed_help": ", ".join(changed) + "." if changed else "Aucune commune ne change."}
+                   "changed_help": ", ".join(escape_all(changed)) + "." if changed else "Aucune commune ne change."}
 
 
 def changed_only(frame: pd.DataFrame) -> pd.DataFrame:

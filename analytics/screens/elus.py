@@ -13,13 +13,21 @@ import duckdb
 import pandas as pd
 
 from analytics.rules import attendance
-from analytics.wording.display import ALERT_KIND, SEVERITY_WORD, plural, short_date, weekday_date
-from analytics.wording.format import number, percent
-from analytics.wording.labels import ATTENDANCE_STATUS, MEETING_FORMAT, MEETING_TYPE, ROLE
 from analytics.store.sql import query
+from analytics.wording.display import plural, short_date, weekday_date
+from analytics.wording.format import number, percent
+from analytics.wording.labels import (
+    ALERT_GRAVITY,
+    ALERT_KIND,
+    ATTENDANCE_STATUS,
+    GRAVITY_WORD,
+    MEETING_FORMAT,
+    MEETING_TYPE,
+    ROLE,
+)
 from analytics.wording.text import display_name, fold
 
-MIN_RECORDED = 4
+MIN_RECORDED = attendance.MIN_RECORDED
 MIN_PEOPLE_FOR_BANDS = 4
 BANDS = ("quart inférieur", "2e quart", "3e quart", "quart supérieur")
 UNRANKED = "non classé (moins de 4 convocations)"
@@ -168,7 +176,7 @@ def person_alerts(alerts: pd.DataFrame, person_ids: list[int] | None = None) -> 
     if person_ids is not None:
         frame = frame[frame["person_id"].astype("int64").isin(set(person_ids))]
     return pd.DataFrame({
-        "Gravité": frame["severity"].map(SEVERITY_WORD), "Type": frame["kind"].map(ALERT_KIND),
+        "Gravité": frame["kind"].map(ALERT_GRAVITY).map(GRAVITY_WORD), "Type": frame["kind"].map(ALERT_KIND),
         "Date": frame["date"].map(short_date), "Personne": frame["person"], "Alerte": frame["message"],
     }).reset_index(drop=True)
 
@@ -182,12 +190,15 @@ def card(conn: duckdb.DuckDBPyConnection, person_id: int, start: date, end: date
     row = rows[rows["person_id"] == person_id]
     people = persons(conn).set_index("person_id")
     who = people.loc[person_id]
+    counts: dict[str, int]
+    rates: dict[str, float | None]
     if row.empty:
-        figures = {c: 0 for c in attendance.COUNT_COLUMNS} | {"presence_rate": None, "participation_rate": None,
-                                                             "completeness": None}
+        counts = {c: 0 for c in attendance.COUNT_COLUMNS}
+        rates = {"presence_rate": None, "participation_rate": None, "completeness": None}
     else:
         r = row.iloc[0]
-        figures = {c: int(r[c]) for c in attendance.COUNT_COLUMNS} | {
+        counts = {c: int(r[c]) for c in attendance.COUNT_COLUMNS}
+        rates = {
             "presence_rate": None if pd.isna(r["presence_rate"]) else float(r["presence_rate"]),
             "participation_rate": None if pd.isna(r["participation_rate"]) else float(r["participation_rate"]),
             "completeness": None if pd.isna(r["completeness"]) else float(r["completeness"])}
@@ -196,13 +207,14 @@ def card(conn: duckdb.DuckDBPyConnection, person_id: int, start: date, end: date
     return {
         "name": who["name"], "label": who["label"],
         "subtitle": (commune + (f" · secteur {sector}" if sector else "")
-                     + f" · {plural(figures['convened'], 'convocation')} du {short_date(start)} au {short_date(end)}"),
+                     + f" · {plural(counts['convened'], 'convocation')} du {short_date(start)} au {short_date(end)}"),
         "commune": who["commune_name"] if isinstance(who["commune_name"], str) else NO_COMMUNE,
         "sector": who["sector"] if isinstance(who["sector"], str) else None,
-        **figures,
-        "presence_text": percent(figures["presence_rate"]),
-        "participation_text": percent(figures["participation_rate"]),
-        "band": band(figures["presence_rate"], figures["recorded"], cuts),
+        **counts,
+        **rates,
+        "presence_text": percent(rates["presence_rate"]),
+        "participation_text": percent(rates["participation_rate"]),
+        "band": band(rates["presence_rate"], counts["recorded"], cuts),
     }
 
 
@@ -330,13 +342,6 @@ def directory_caption(frame: pd.DataFrame) -> str:
 def band_rates(frame: pd.DataFrame) -> pd.DataFrame:
     """The presence rates of the people placed in a band: what the bands chart draws."""
     return frame.loc[frame["band"] != UNRANKED, ["presence_rate"]].reset_index(drop=True)
-
-
-def selected_marker(card_: dict) -> str | None:
-    """"NOM Prénom|0.85" for the bands chart, or None when the person is not placed in a band."""
-    if card_["band"] == UNRANKED or card_["presence_rate"] is None:
-        return None
-    return f"{card_['name']}|{card_['presence_rate']}"
 
 
 def card_figures(card_: dict) -> list[dict]:

@@ -8,16 +8,14 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from analytics.rules import attendance, cadence, quorum
-from analytics.rules import filters
+from analytics.rules import attendance, cadence, filters, quorum, schedule
 from analytics.rules.alerts import quarter_label, rule_text
-from analytics.wording.display import CADENCE_STATUS, days_text, plural, plural_label, short_date
-from analytics.wording.format import month_label, number, percent
-from analytics.wording.labels import ROLE
 from analytics.screens.elus import ROLE_ORDER, STATUS_ORDER
 from analytics.store.sql import query
+from analytics.wording.display import days_text, plural, plural_label, short_date
+from analytics.wording.format import month_label, number, percent
+from analytics.wording.labels import CADENCE_STATUS, ROLE
 from analytics.wording.text import display_name, fold
-from analytics.rules import schedule
 
 
 def options(conn: duckdb.DuckDBPyConnection, sector: str | None = None) -> pd.DataFrame:
@@ -130,7 +128,7 @@ def periods(conn: duckdb.DuckDBPyConnection, code: str, start: date, end: date, 
 def periods_axis(rule: str) -> str:
     """What the periods of a rule are, under the cadence chart."""
     return {"avg_every_months": "période de 12 mois glissants, désignée par son dernier mois",
-            "monthly": "mois", "alternating": "mois de l'instance (un sur deux)", "bimonthly": "bimestre",
+            "monthly": "mois", "alternating": "bimestre", "bimonthly": "bimestre",
             "quarterly": "trimestre", "min_per_year": "année", "on_demand": "année"}.get(rule, "")
 
 

@@ -12,15 +12,14 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from analytics.rules import attendance
-from analytics.screens import calendrier as calendar
-from analytics.wording.display import (CADENCE_STATUS, days_text, plural,
-                               short_date)
-from analytics.wording.format import month_label, number, percent
-from analytics.rules.periods import month_start, months_before
-from analytics.rules import schedule
 from analytics.outputs import summary
-
+from analytics.rules import attendance, schedule
+from analytics.rules.periods import month_start, months_before
+from analytics.screens import calendrier as calendar
+from analytics.screens import escape_all, escape_markdown
+from analytics.wording.display import days_text, plural, short_date
+from analytics.wording.format import month_label, number, percent
+from analytics.wording.labels import CADENCE_STATUS
 
 # -- attendance ----------------------------------------------------------------------------------------------------
 
@@ -109,17 +108,17 @@ def next_due_digest(conn: duckdb.DuckDBPyConnection, as_of: date, sector: str | 
         lines.append(f"**{short_date(due)}** ({days_text(days)})")
         if not missing.empty and days <= schedule.PLANNED_HORIZON_DAYS:
             lines.append("- :orange[:material/event_busy:] **aucune séance prévue à temps** : "
-                         + ", ".join(missing["name"]))
+                         + ", ".join(escape_all(missing["name"])))
         elif not missing.empty:
             # beyond the months the calendar is published for, no planned meeting yet is normal
             lines.append("- :gray[:material/event:] pas encore de séance au calendrier : "
-                         + ", ".join(missing["name"]))
+                         + ", ".join(escape_all(missing["name"])))
         if len(covered) > 3:
             lines.append(f"- :blue[:material/event_available:] séance prévue pour {plural(len(covered), 'instance')} : "
-                         + ", ".join(covered["name"]))
+                         + ", ".join(escape_all(covered["name"])))
         elif not covered.empty:
             lines.append("- :blue[:material/event_available:] séance prévue : " + ", ".join(
-                f"{name} ({short_date(day)})" for name, day in zip(covered["name"], covered["next_planned"])))
+                f"{escape_markdown(name)} ({short_date(day)})" for name, day in zip(covered["name"], covered["next_planned"])))
         lines.append("")
     return "\n".join(lines)
 
@@ -146,5 +145,5 @@ def alerts_digest(frame: pd.DataFrame, kinds: int = 3, per_kind: int = 2) -> str
 
 
 def _escape(text: str) -> str:
-    """Markdown-safe text: the messages hold no markup, but names may hold '*' or '_'."""
-    return text.replace("*", "\\*").replace("_", "\\_").replace("$", "\\$")
+    """Markdown-safe text: the messages hold names, which may hold any markup (issue 17)."""
+    return escape_markdown(text)

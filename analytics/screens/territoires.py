@@ -3,7 +3,6 @@ at meetings, which bodies they take part in, and the communes the Président has
 
 from __future__ import annotations
 
-
 import pandas as pd
 
 from analytics.wording.display import short_date

@@ -1,20 +1,11 @@
 -- Streaks of at least $run unexcused absences in a row per person and body, among the person's recorded
 -- convocations of that body in [$start, $end] ordered by date. not_recorded convocations are left out of the
 -- sequence (a missing sheet neither breaks nor extends a streak); any other recorded status breaks it.
-WITH held AS (
-    SELECT meeting_id, body_code, meeting_date
-    FROM meetings
-    WHERE status = 'held' AND meeting_date BETWEEN $start AND $end
-),
-recorded AS (
-    -- rows of people not convened (no membership covering the date) are ignored, as in every indicator
-    SELECT a.person_id, h.body_code, h.meeting_date, a.status = 'absent' AS is_absent
-    FROM attendance AS a
-    JOIN held AS h USING (meeting_id)
-    SEMI JOIN memberships AS m
-        ON m.person_id = a.person_id AND m.body_code = h.body_code
-       AND h.meeting_date >= m.start_date AND (m.end_date IS NULL OR h.meeting_date <= m.end_date)
-    WHERE a.status <> 'not_recorded'
+WITH recorded AS (
+    -- the recorded statuses of convened people (macro recorded_convocations, migrations 003 and 005): rows of people
+    -- not convened (no membership covering the date, a substitute not sitting) are ignored, as in every indicator
+    SELECT person_id, body_code, meeting_date, status = 'absent' AS is_absent
+    FROM recorded_convocations($start, $end)
 ),
 ranked AS (
     SELECT *, row_number() OVER (PARTITION BY person_id, body_code ORDER BY meeting_date) AS recorded_rank

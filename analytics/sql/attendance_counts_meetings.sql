@@ -2,8 +2,9 @@
 -- the level meeting: by date, then body, then id.
 --
 -- When $fresh (the pre-aggregated tallies were counted from the rows stored now), the meetings come from
--- attendance_meeting_tallies. Otherwise they are counted here: convened people from the macro convened_meetings,
--- recorded statuses from recorded_convocations (migration 003).
+-- attendance_meeting_tallies. Otherwise they are counted here: convened people (members proper and the
+-- substitutes who sit) from the macro convened_meetings, recorded statuses from recorded_convocations (migrations
+-- 003 and 005).
 WITH meetings_here AS (
     SELECT meeting_id, body_code, meeting_date, convened, communes_convened
     FROM convened_meetings($start, $end)

@@ -5,8 +5,9 @@
 -- When $fresh (the pre-aggregated tallies were counted from the rows stored now), the calendar months from
 -- $whole_from to $whole_to (those inside the range) come from attendance_month_tallies; the held meetings of the
 -- range outside them, if $counted says there are any, are counted here: convened people from the macros
--- membership_segments and convened_meetings, recorded statuses from recorded_convocations (migration 003). When
--- not $fresh, there are no whole months and every meeting of the range is counted here.
+-- membership_segments and convened_meetings (members proper) and substitute_convocations (the substitutes who sit),
+-- recorded statuses from recorded_convocations (migrations 003 and 005). When not $fresh, there are no whole
+-- months and every meeting of the range is counted here.
 WITH meetings_here AS (
     -- the held meetings the tallies cannot answer for
     SELECT body_code, first_day, date_trunc('month', meeting_date)::DATE AS month
@@ -25,12 +26,21 @@ segment_months AS (
     FROM meetings_here
     GROUP BY ALL
 ),
-month_convened AS (
-    -- a person is convened to every held meeting of the segments they sit in
-    SELECT s.person_id, s.body_code, g.month, sum(g.meetings) AS convened
+month_convocations AS (
+    -- a member proper is convened to every held meeting of the segments they sit in
+    SELECT s.person_id, s.body_code, g.month, g.meetings AS convened
     FROM membership_segments() AS s
     JOIN segment_months AS g USING (body_code, first_day)
     WHERE $counted  -- DuckDB plans with the value: when false, the macro is not even run
+    UNION ALL
+    -- a substitute, to the meetings where they sit
+    SELECT person_id, body_code, date_trunc('month', meeting_date)::DATE, 1
+    FROM substitute_convocations($start, $end)
+    WHERE $counted AND (meeting_date < $whole_from OR meeting_date > $whole_to)
+),
+month_convened AS (
+    SELECT person_id, body_code, month, sum(convened) AS convened
+    FROM month_convocations
     GROUP BY ALL
 ),
 month_recorded AS (

@@ -1,4 +1,5 @@
--- Refresh of the pre-aggregated tallies (migration 003): the convocations counted per held meeting.
+-- Refresh of the pre-aggregated tallies (migrations 003 and 005): the convocations counted per held meeting
+-- (convened_meetings counts the substitutes sitting there with the members proper).
 INSERT INTO attendance_meeting_tallies (meeting_id, body_code, meeting_date, convened, present, remote, excused,
                                         absent, proxy, substituted, communes_convened, communes_represented)
 WITH recorded AS (

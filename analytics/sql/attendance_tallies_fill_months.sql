@@ -1,4 +1,5 @@
--- Refresh of the pre-aggregated tallies (migration 003): the convocations counted per person, body and month.
+-- Refresh of the pre-aggregated tallies (migrations 003 and 005): the convocations counted per person, body and
+-- month.
 INSERT INTO attendance_month_tallies (person_id, body_code, month, convened, present, remote, excused, absent, proxy,
                                       substituted)
 WITH segment_months AS (
@@ -6,11 +7,19 @@ WITH segment_months AS (
     FROM convened_meetings()
     GROUP BY ALL
 ),
-convened AS (
-    -- a person is convened to every held meeting of the segments they sit in
-    SELECT s.person_id, s.body_code, g.month, sum(g.meetings) AS convened
+convocations AS (
+    -- a member proper is convened to every held meeting of the segments they sit in
+    SELECT s.person_id, s.body_code, g.month, g.meetings AS convened
     FROM membership_segments() AS s
     JOIN segment_months AS g USING (body_code, first_day)
+    UNION ALL
+    -- a substitute, to the meetings where they sit (migration 005)
+    SELECT person_id, body_code, date_trunc('month', meeting_date)::DATE, 1
+    FROM substitute_convocations()
+),
+convened AS (
+    SELECT person_id, body_code, month, sum(convened) AS convened
+    FROM convocations
     GROUP BY ALL
 ),
 recorded AS (

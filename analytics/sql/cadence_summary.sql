@@ -1,20 +1,72 @@
 -- Meetings of each body inside [start, end]: held, cancelled and planned counts, the last held meeting and the
 -- longest gap between two consecutive held meetings. Every body of the catalogue appears, with zeros if idle.
+-- The gap leaves out what cannot be judged (DESIGN.md §2): the days of the body's paused months (bodies.pause) and
+-- the change of mandate (the first sitting of a mandate has no previous one: the mandate of a sitting starts on the
+-- day most of the memberships of $mandate_body in force that day began, as in views_mandate_start.sql).
 WITH in_range AS (
     SELECT body_code, meeting_date, status
     FROM meetings
     WHERE meeting_date BETWEEN $start::DATE AND $end::DATE
 ),
 held AS (
-    SELECT body_code, meeting_date,
-           meeting_date - lag(meeting_date) OVER (PARTITION BY body_code ORDER BY meeting_date) AS gap_days
+    SELECT body_code, meeting_date
     FROM in_range
     WHERE status = 'held'
 ),
-gaps AS (
-    SELECT body_code, max(gap_days)::INTEGER AS longest_gap_days, max(meeting_date) AS last_held
+held_days AS (
+    SELECT DISTINCT meeting_date
     FROM held
-    GROUP BY body_code
+),
+in_force AS (
+    SELECT d.meeting_date, m.start_date, count(*) AS memberships
+    FROM held_days AS d
+    JOIN memberships AS m
+      ON m.body_code = $mandate_body
+     AND m.start_date <= d.meeting_date AND (m.end_date IS NULL OR m.end_date >= d.meeting_date)
+    GROUP BY d.meeting_date, m.start_date
+),
+mandates AS (
+    SELECT meeting_date, start_date AS mandate_start
+    FROM in_force
+    QUALIFY row_number() OVER (PARTITION BY meeting_date ORDER BY memberships DESC, start_date DESC) = 1
+),
+ordered AS (
+    SELECT h.body_code, h.meeting_date,
+           lag(h.meeting_date) OVER (PARTITION BY h.body_code, m.mandate_start ORDER BY h.meeting_date) AS previous
+    FROM held AS h
+    LEFT JOIN mandates AS m USING (meeting_date)
+),
+pauses AS (
+    -- the paused months of each body as numbers ("7,8" → 7 and 8); cadence.pause_months rejects bad values
+    SELECT code AS body_code, TRY_CAST(trim(unnest(string_split(pause, ','))) AS INTEGER) AS month_number
+    FROM bodies
+    WHERE trim(coalesce(pause, '')) <> ''
+),
+gap_months AS (
+    -- every calendar month a gap of a body with a pause touches
+    SELECT body_code, meeting_date, previous,
+           unnest(generate_series(date_trunc('month', previous)::TIMESTAMP,
+                                  date_trunc('month', meeting_date)::TIMESTAMP, INTERVAL 1 MONTH))::DATE AS month
+    FROM ordered
+    SEMI JOIN pauses USING (body_code)
+    WHERE previous IS NOT NULL
+),
+paused_days AS (
+    -- days of [previous, meeting_date) inside paused months
+    SELECT g.body_code, g.meeting_date,
+           sum(greatest(0, least(g.meeting_date, (g.month + INTERVAL 1 MONTH)::DATE) - greatest(g.previous, g.month)))
+               AS days
+    FROM gap_months AS g
+    JOIN pauses AS p ON p.body_code = g.body_code AND p.month_number = month(g.month)
+    GROUP BY g.body_code, g.meeting_date
+),
+gaps AS (
+    SELECT o.body_code,
+           max(o.meeting_date - o.previous - coalesce(d.days, 0))::INTEGER AS longest_gap_days,
+           max(o.meeting_date) AS last_held
+    FROM ordered AS o
+    LEFT JOIN paused_days AS d USING (body_code, meeting_date)
+    GROUP BY o.body_code
 ),
 counts AS (
     SELECT body_code,

@@ -6,19 +6,22 @@ WITH held AS (
     WHERE status = 'held' AND meeting_date BETWEEN $start::DATE AND $end::DATE
 ),
 mine AS (
+    -- the held meetings where the person is convened: as a member, or as a substitute where they sit
     SELECT DISTINCT h.meeting_id, h.body_code, h.meeting_date, h.format, h.meeting_type
     FROM held AS h
     JOIN memberships AS m
-        ON m.body_code = h.body_code AND m.person_id = $person_id
+        ON m.body_code = h.body_code AND m.person_id = $person_id AND m.role <> 'substitute'
        AND h.meeting_date >= m.start_date AND (m.end_date IS NULL OR h.meeting_date <= m.end_date)
+    UNION
+    SELECT h.meeting_id, h.body_code, h.meeting_date, h.format, h.meeting_type
+    FROM held AS h
+    SEMI JOIN substitute_convocations($start::DATE, $end::DATE) AS s
+        ON s.meeting_id = h.meeting_id AND s.person_id = $person_id
 ),
 convened AS (
-    SELECT mine.meeting_id, count(DISTINCT m.person_id) AS convened
-    FROM mine
-    JOIN memberships AS m
-        ON m.body_code = mine.body_code
-       AND mine.meeting_date >= m.start_date AND (m.end_date IS NULL OR mine.meeting_date <= m.end_date)
-    GROUP BY mine.meeting_id
+    SELECT c.meeting_id, c.convened
+    FROM convened_meetings($start::DATE, $end::DATE) AS c
+    SEMI JOIN mine USING (meeting_id)
 ),
 sheet AS (
     SELECT a.meeting_id, count(*) FILTER (WHERE a.status <> 'not_recorded') AS sheet_rows

@@ -1,10 +1,14 @@
--- Quorum of every held sitting of the body $body (the Conseil) in [$start, $end] (CGCT L2121-17 via L5211-1):
--- more than half of the members in office physically present; proxies do not count; a sitting reconvened after a
--- failed one needs no quorum.
+-- Quorum of every held sitting of the body $body (the Conseil) in [$start, $end] (CGCT L2121-17 via L5211-1,
+-- DESIGN.md §4): more than half of the members in office physically present. Proxies do not count. A member
+-- attending by video counts only at a sitting held by teleconference (format video or mixed, L5211-11-1). A titular
+-- replaced by their substitute counts: the seat is occupied, and counted once (the substitute is not in office).
+-- A reconvened sitting needs no quorum only when the previous held sitting of the body failed its quorum and it
+-- comes at least 3 days later; otherwise the quorum applies as usual.
 WITH sittings AS (
-    SELECT meeting_id, body_code, meeting_date, meeting_type
+    -- every held sitting up to $end: the exemption of the first sittings of the range looks at earlier ones
+    SELECT meeting_id, body_code, meeting_date, meeting_type, format
     FROM meetings
-    WHERE body_code = $body AND status = 'held' AND meeting_date BETWEEN $start AND $end
+    WHERE body_code = $body AND status = 'held' AND meeting_date <= $end
 ),
 offices AS (
     -- memberships that put someone in office: substitutes sit only in place of a member, they are not members
@@ -36,31 +40,68 @@ in_office AS (
     JOIN terms AS t ON s.meeting_date BETWEEN t.start_date AND t.end_date
     GROUP BY s.meeting_id
 ),
-present AS (
-    -- remote members count as present: a sitting held in several places by video (CGCT L5211-11-1) judges the
-    -- quorum on the members present in all of them; only members in office count
-    SELECT a.meeting_id, count(*) AS present
+rows_ AS (
+    -- attendance rows of the members in office at each sitting, with whether the person was physically there
+    SELECT a.meeting_id, a.person_id, a.status, a.delegate_id, s.format,
+           a.status = 'present' OR (a.status = 'remote' AND s.format IN ('video', 'mixed')) AS there
     FROM attendance AS a
     JOIN sittings AS s USING (meeting_id)
     SEMI JOIN terms AS t ON t.person_id = a.person_id AND s.meeting_date BETWEEN t.start_date AND t.end_date
-    WHERE a.status IN ('present', 'remote')
-    GROUP BY a.meeting_id
+),
+seated AS (
+    -- a titular substituted occupies the seat through the substitute, unless the substitute's own row at that
+    -- sitting says they were not there (absent, excused, by video at an in-person sitting…)
+    SELECT r.meeting_id, r.person_id
+    FROM rows_ AS r
+    LEFT JOIN attendance AS d ON d.meeting_id = r.meeting_id AND d.person_id = r.delegate_id
+    WHERE r.status = 'substituted'
+      AND (d.status IS NULL OR d.status = 'present' OR (d.status = 'remote' AND r.format IN ('video', 'mixed')))
+),
+present AS (
+    -- each seat once: the members there in person (or by video at a teleconference) and the seats substitutes hold
+    SELECT meeting_id, count(DISTINCT person_id) AS present
+    FROM (SELECT meeting_id, person_id FROM rows_ WHERE there
+          UNION ALL
+          SELECT meeting_id, person_id FROM seated)
+    GROUP BY meeting_id
 ),
 tallied AS (
     SELECT s.meeting_id, s.body_code, s.meeting_date, s.meeting_type,
            coalesce(o.in_office, 0) AS in_office, coalesce(p.present, 0) AS present,
-           coalesce(o.in_office, 0) // 2 + 1 AS required  -- more than half
+           coalesce(o.in_office, 0) // 2 + 1 AS required,  -- more than half
+           row_number() OVER (ORDER BY s.meeting_date, s.meeting_id) AS n,
+           s.meeting_date - lag(s.meeting_date) OVER (ORDER BY s.meeting_date, s.meeting_id) AS days_after
     FROM sittings AS s
     LEFT JOIN in_office AS o USING (meeting_id)
     LEFT JOIN present AS p USING (meeting_id)
+),
+candidates AS (
+    -- a reconvened sitting may be exempt only if it comes at least 3 days after the previous held sitting and
+    -- that sitting fell short of its quorum
+    SELECT *,
+           meeting_type = 'reconvened' AND coalesce(days_after >= 3, false)
+               AND coalesce(lag(present < required) OVER (ORDER BY n), false) AS candidate
+    FROM tallied
+),
+runs AS (
+    -- runs of consecutive candidates, each led by the sitting before them (never a candidate, so never exempt)
+    SELECT *, sum(CASE WHEN candidate THEN 0 ELSE 1 END) OVER (ORDER BY n ROWS UNBOUNDED PRECEDING) AS run
+    FROM candidates
+),
+exemptions AS (
+    -- the leader, not exempt and short, failed: the 1st candidate after it is exempt; an exempt sitting needs no
+    -- quorum, so it did not fail, and the next candidate is not exempt; that one, short, failed: the 3rd is exempt…
+    SELECT *, candidate AND row_number() OVER (PARTITION BY run ORDER BY n) % 2 = 0 AS exempt
+    FROM runs
 ),
 final AS (
     SELECT meeting_id, body_code, meeting_date, meeting_type,
            in_office::BIGINT AS in_office, present::BIGINT AS present, required::BIGINT AS required,
            present >= required AS reached,
            (present - required)::BIGINT AS margin,
-           meeting_type = 'reconvened' AS exempt
-    FROM tallied
+           exempt
+    FROM exemptions
+    WHERE meeting_date >= $start
 )
 SELECT * FROM final
 ORDER BY meeting_date, meeting_id

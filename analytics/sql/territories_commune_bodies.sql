@@ -7,13 +7,19 @@ WITH held AS (
     WHERE status = 'held' AND meeting_date BETWEEN $start::DATE AND $end::DATE
 ),
 convocations AS (
-    -- DISTINCT: two overlapping memberships of one person in one body convene them once
+    -- DISTINCT: two overlapping memberships of one person in one body convene them once; a substitute is convened
+    -- only where they sit (migration 005: substitute_convocations)
     SELECT DISTINCT h.meeting_id, h.body_code, m.person_id, p.commune_insee
     FROM held AS h
     JOIN memberships AS m
-        ON m.body_code = h.body_code
+        ON m.body_code = h.body_code AND m.role <> 'substitute'
        AND h.meeting_date >= m.start_date AND (m.end_date IS NULL OR h.meeting_date <= m.end_date)
     JOIN persons AS p ON p.person_id = m.person_id
+    WHERE p.commune_insee IS NOT NULL
+    UNION
+    SELECT s.meeting_id, s.body_code, s.person_id, p.commune_insee
+    FROM substitute_convocations($start::DATE, $end::DATE) AS s
+    JOIN persons AS p ON p.person_id = s.person_id
     WHERE p.commune_insee IS NOT NULL
 ),
 marked AS (

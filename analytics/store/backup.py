@@ -14,7 +14,7 @@ import duckdb
 import pyarrow.parquet as pq
 
 from analytics.store import db
-from analytics.store.tallies import refresh_tallies
+from analytics.store.tallies import TALLIES_VERSION, refresh_tallies
 from analytics.store.transaction import snapshot
 
 # Tables in foreign-key order: a restore loads them in this order. Identifiers come only from this list.
@@ -24,7 +24,6 @@ SEQUENCES = {"persons": ("person_id_seq", "person_id"), "memberships": ("members
              "meetings": ("meeting_id_seq", "meeting_id"), "import_log": ("import_id_seq", "import_id"),
              "change_log": ("change_id_seq", "change_id"), "audit_events": ("audit_id_seq", "id")}
 MANIFEST = "sauvegarde.json"
-TALLIES_VERSION = 3  # the schema version that added the pre-aggregated attendance counts (migration 003)
 
 
 class BackupError(RuntimeError):
@@ -52,7 +51,8 @@ def read_manifest(folder: Path) -> dict:
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise BackupError(f"{folder} n'est pas une sauvegarde de Gouvernance m2A (fichier {MANIFEST} illisible).") from exc
+        raise BackupError(f"{folder} n'est pas une sauvegarde de Gouvernance m2A "
+                          f"(fichier {MANIFEST} illisible).") from exc
     missing = [t for t in TABLES if not (folder / f"{t}.parquet").is_file()]
     if missing:
         raise BackupError(f"Sauvegarde incomplète dans {folder} : il manque {', '.join(missing)}.")

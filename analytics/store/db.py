@@ -11,6 +11,7 @@ from analytics import settings
 from analytics.settings import db_path
 from analytics.store import reference
 from analytics.store.erasure import finish_erasures
+from analytics.store.tallies import TALLIES_VERSION, refresh_tallies
 from analytics.store.transaction import transaction
 
 MIGRATIONS_DIR = settings.MIGRATIONS_DIR
@@ -50,13 +51,19 @@ def migrate(conn: duckdb.DuckDBPyConnection, up_to: int | None = None) -> int:
         " version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())"
     )
     current = schema_version(conn)
+    applied = False
     for version, script in migrations():
         if version <= current or (up_to is not None and version > up_to):
             continue
         with transaction(cur):
             cur.execute(script.read_text(encoding="utf-8"))
             cur.execute("INSERT INTO schema_version (version) VALUES (?)", [version])
-        current = version
+        current, applied = version, True
+    if applied and up_to is None and current >= TALLIES_VERSION:
+        # the pre-aggregated counts are filled here, with the queries of analytics/sql, after the last migration
+        # (which may have changed who is convened): no migration keeps its own copy of the fill
+        with transaction(cur):
+            refresh_tallies(cur)
     return current
 
 

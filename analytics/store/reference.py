@@ -13,6 +13,7 @@ import pandas as pd
 
 from analytics import settings
 from analytics.store.sql import query
+from analytics.store.transaction import transaction
 
 DATA_DIR = settings.DATA_DIR
 COMMUNES_FILE = DATA_DIR / "communes.csv"
@@ -36,13 +37,15 @@ class Body:
     project_start: date | None = None
     project_end: date | None = None
     sort_order: int = 0
+    # months of the body's break (1 = January … 12 = December): a cadence period made only of them is not judged
+    pause: tuple[int, ...] = ()
 
 
 _TOML_KEYS = {
     "code": "code", "nom": "name", "famille": "family", "regle": "cadence_rule", "n": "cadence_n",
     "phase": "cadence_phase", "alterne_avec": "alternates_with", "plancher_legal": "legal_floor",
     "seuil": "required_rate", "secteur": "sector", "debut": "project_start", "fin": "project_end",
-    "ordre": "sort_order",
+    "ordre": "sort_order", "pause": "pause",
 }
 
 
@@ -74,7 +77,10 @@ def bodies(path: Path = BODIES_FILE) -> list[Body]:
         unknown = set(entry) - set(_TOML_KEYS)
         if unknown:
             raise ValueError(f"{path.name} : clé(s) inconnue(s) {sorted(unknown)} pour l'instance {entry.get('code')}")
-        catalogue.append(Body(**{_TOML_KEYS[key]: value for key, value in entry.items()}))
+        values = {_TOML_KEYS[key]: value for key, value in entry.items()}
+        if "pause" in values:
+            values["pause"] = _pause_months(values["pause"], path.name, entry.get("code"))
+        catalogue.append(Body(**values))
     codes = {body.code for body in catalogue}
     for body in catalogue:
         if body.alternates_with and body.alternates_with not in codes:
@@ -82,9 +88,25 @@ def bodies(path: Path = BODIES_FILE) -> list[Body]:
     return sorted(catalogue, key=lambda body: (body.sort_order, body.code))
 
 
+def _pause_months(value: object, file_name: str, code: object) -> tuple[int, ...]:
+    """The `pause` of a catalogue entry as sorted month numbers; a French error unless a list of months 1–12."""
+    if not isinstance(value, list) or not all(type(month) is int and 1 <= month <= 12 for month in value):
+        raise ValueError(f"{file_name} : pause invalide pour l'instance {code} ({value!r}) ; une liste de numéros "
+                         "de mois de 1 à 12 est attendue, par exemple pause = [8] pour août")
+    if len(set(value)) == 12:
+        raise ValueError(f"{file_name} : l'instance {code} ne peut pas être en pause les douze mois de l'année")
+    return tuple(sorted(set(value)))
+
+
+def pause_text(months: tuple[int, ...]) -> str | None:
+    """The pause as stored in bodies.pause: "8", "7,8"; None when there is none."""
+    return ",".join(str(month) for month in months) or None
+
+
 def bodies_frame(path: Path = BODIES_FILE) -> pd.DataFrame:
     """The catalogue as a DataFrame with the columns of the bodies table."""
     frame = pd.DataFrame([body.__dict__ for body in bodies(path)])
+    frame["pause"] = frame["pause"].map(pause_text).astype(object)
     # keep integer and date columns typed even where every value is missing
     frame["cadence_n"] = frame["cadence_n"].astype("Int64")
     for column in ("project_start", "project_end"):
@@ -95,16 +117,16 @@ def bodies_frame(path: Path = BODIES_FILE) -> pd.DataFrame:
 def load(conn: duckdb.DuckDBPyConnection) -> None:
     """Insert the communes and bodies the database lacks; rows already there are left as edited."""
     cur = conn.cursor()
-    cur.execute("BEGIN TRANSACTION")
+    # a file at an older schema version (upgraded later by db.migrate) lacks the newer columns (pause, from
+    # migration 004): insert the columns the table has, by name
+    columns = set(cur.table("bodies").columns)
+    catalogue = bodies_frame()
+    cur.register("ref_communes", communes_frame())
+    cur.register("ref_bodies", catalogue[[column for column in catalogue.columns if column in columns]])
     try:
-        cur.register("ref_communes", communes_frame())
-        cur.register("ref_bodies", bodies_frame())
-        cur.execute(query("reference_insert_communes"))
-        cur.execute(query("reference_insert_bodies"))
-        cur.execute("COMMIT")
-    except Exception:
-        cur.execute("ROLLBACK")
-        raise
+        with transaction(cur):
+            cur.execute(query("reference_insert_communes"))
+            cur.execute(query("reference_insert_bodies"))
     finally:
         cur.unregister("ref_communes")
         cur.unregister("ref_bodies")

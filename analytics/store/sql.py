@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+
 from analytics import settings
 
 SQL_DIR = settings.SQL_DIR

@@ -6,6 +6,7 @@ import duckdb
 
 from analytics.store.sql import query
 
+TALLIES_VERSION = 3  # the schema version that added the pre-aggregated attendance counts (migration 003)
 # The refresh of the pre-aggregated tallies (migration 003), in order.
 _REFRESH = ("attendance_tallies_clear_meetings", "attendance_tallies_clear_months", "attendance_tallies_clear_state",
             "attendance_tallies_fill_meetings", "attendance_tallies_fill_months", "attendance_tallies_save_state")

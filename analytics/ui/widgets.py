@@ -14,7 +14,7 @@ import importlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 import duckdb
 import pandas as pd
@@ -24,9 +24,9 @@ import streamlit as st
 from analytics import settings
 from analytics.access import auth
 from analytics.outputs import charts
+from analytics.outputs.export import to_excel_csv, to_xlsx
 from analytics.rules import filters as filter_rules
 from analytics.store import backup, db
-from analytics.outputs.export import to_excel_csv, to_xlsx
 from analytics.wording.display import long_day
 from analytics.wording.format import percent
 
@@ -175,20 +175,27 @@ def require_data(source: Data, what: str = "séance") -> bool:
     return False
 
 
+def _field(figure: Any, name: str, default: Any = None) -> Any:
+    """A field of a figure given as a dict or as an object (summary.Figure)."""
+    if isinstance(figure, dict):
+        return figure.get(name, default)
+    return getattr(figure, name, default)
+
+
 def metrics(figures: Sequence[Any], columns: int | None = None, border: bool = True) -> None:
     """A row of st.metric from objects with label, value, delta, delta_color, help (summary.Figure)."""
     cells = st.columns(columns or len(figures))
     for cell, figure in zip(cells, figures):
-        field = figure.get if isinstance(figure, dict) else lambda name, default=None: getattr(figure, name, default)
-        delta = field("delta")
+        delta = _field(figure, "delta")
         flat = delta is not None and str(delta).startswith("±")  # no change: grey, no arrow
-        cell.metric(field("label"), field("value"), delta, "off" if flat else field("delta_color", "normal"),
-                    help=field("help"), border=border, delta_arrow="off" if flat else field("delta_arrow", "auto"),
-                    delta_description=field("delta_description"))
+        cell.metric(_field(figure, "label"), _field(figure, "value"), delta,
+                    "off" if flat else _field(figure, "delta_color", "normal"), help=_field(figure, "help"),
+                    border=border, delta_arrow="off" if flat else _field(figure, "delta_arrow", "auto"),
+                    delta_description=_field(figure, "delta_description"))
 
 
-def table(frame: pd.DataFrame, *, rates: Iterable[str] = (), integers: Iterable[str] = (), height: int | str = "auto",
-          key: str | None = None) -> None:
+def table(frame: pd.DataFrame, *, rates: Iterable[str] = (), integers: Iterable[str] = (),
+          height: int | Literal["auto", "stretch", "content"] = "auto", key: str | None = None) -> None:
     """A read-only table: rates (0–1) shown as French percentages, large integers with thin spaces (the browser's
     French locale formats them), no index."""
     config: dict[str, Any] = {}
@@ -267,14 +274,26 @@ def gate() -> auth.Account:
     return _oidc_login(config) if mode == "oidc" else _local_login(config)
 
 
+def _claim_text(name: str) -> str | None:
+    """A text claim of the OpenID Connect identity (email, name); None when absent or not a text."""
+    value = st.user.get(name)
+    return value if isinstance(value, str) else None
+
+
+def _claim_flag(name: str) -> bool | None:
+    """A boolean claim (email_verified); None when absent or not a boolean, which role_for_email treats alike."""
+    value = st.user.get(name)
+    return value if isinstance(value, bool) else None
+
+
 def _oidc_login(config: auth.AuthConfig) -> auth.Account:
     st.title("Gouvernance m2A")
     if not st.user.is_logged_in:
         st.button("Se connecter", type="primary", on_click=st.login)
         st.stop()
     try:
-        account = auth.oidc_login(connection(), config, st.user.get("email"), st.user.get("name"),
-                                  st.user.get("email_verified"))
+        account = auth.oidc_login(connection(), config, _claim_text("email"), _claim_text("name"),
+                                  _claim_flag("email_verified"))
     except auth.AccessDenied as exc:
         st.error(str(exc), icon="🔒")
         st.button("Se déconnecter", on_click=st.logout)

@@ -12,29 +12,17 @@ from typing import Any
 import pandas as pd
 from babel.dates import format_date
 
-from analytics.wording.format import LOCALE, number, percent
-from analytics.wording.labels import CADENCE_STATUS  # noqa: F401  (re-exported until the screens import labels)
+from analytics.wording.format import LOCALE, long_date, number, ordinal_day
+from analytics.wording.labels import ALERT_GRAVITY
 
-MEETING_STATUS_PLURAL = {"held": "tenues", "cancelled": "annulées", "planned": "prévues"}
-ALERT_KIND = {
-    "legal_floor_missed": "Plancher légal non tenu",
-    "quorum_not_reached": "Quorum non atteint",
-    "proxy_limit": "Pouvoirs en surnombre",
-    "request_rule": "Conférence à la demande irrégulière",
-    "cadence_missed": "Cadence manquée",
-    "consecutive_absences": "Absences consécutives",
-    "low_attendance": "Assiduité insuffisante",
-    "cadence_at_risk": "Échéance proche",
-    "sheet_missing": "Émargement manquant",
-}
 # Material Symbols (bundled with Streamlit, so they show offline and without an emoji font), coloured by gravity
-SEVERITY_ICON = {1: ":red[:material/gavel:]", 2: ":red[:material/gavel:]", 3: ":red[:material/gavel:]",
-                 4: ":red[:material/gavel:]", 5: ":orange[:material/event_busy:]", 6: ":orange[:material/person_off:]",
-                 7: ":orange[:material/trending_down:]", 8: ":blue[:material/schedule:]",
-                 9: ":gray[:material/edit_note:]"}
-# in tables, where markdown is not rendered: the gravity in words
-SEVERITY_WORD = {1: "légale", 2: "légale", 3: "légale", 4: "légale", 5: "charte", 6: "suivi", 7: "suivi",
-                 8: "à surveiller", 9: "donnée manquante"}
+_GRAVITY_MARKDOWN_COLOUR = {"legal": "red", "charter": "orange", "follow_up": "orange", "watch": "blue",
+                            "data": "gray"}
+_ALERT_SYMBOL = {"legal_floor_missed": "gavel", "quorum_not_reached": "gavel", "proxy_limit": "gavel",
+                 "request_rule": "gavel", "cadence_missed": "event_busy", "consecutive_absences": "person_off",
+                 "low_attendance": "trending_down", "cadence_at_risk": "schedule", "sheet_missing": "edit_note"}
+ALERT_ICON = {kind: f":{_GRAVITY_MARKDOWN_COLOUR[ALERT_GRAVITY[kind]]}[:material/{symbol}:]"
+              for kind, symbol in _ALERT_SYMBOL.items()}
 
 
 def day(value: Any) -> date:
@@ -46,25 +34,19 @@ def missing(value: Any) -> bool:
     return value is None or value is pd.NaT or (not isinstance(value, str) and bool(pd.isna(value)))
 
 
-def _ordinal(d: date) -> str:
-    """The day of the month the French way: "1er", "2", "31"."""
-    return "1er" if d.day == 1 else str(d.day)
-
-
 def short_date(value: Any) -> str:
     """"3 mars 2025", "1er janv. 2026": the abbreviated month of tables and axes; an em dash when missing."""
     if missing(value):
         return "—"
     d = day(value)
-    return f"{_ordinal(d)} {format_date(d, 'MMM y', locale=LOCALE)}"
+    return f"{ordinal_day(d)} {format_date(d, 'MMM y', locale=LOCALE)}"
 
 
 def long_day(value: Any) -> str:
     """"1er janvier 2026", "3 mars 2025"."""
     if missing(value):
         return "—"
-    d = day(value)
-    return f"{_ordinal(d)} {format_date(d, 'MMMM y', locale=LOCALE)}"
+    return long_date(day(value))
 
 
 def weekday_date(value: Any) -> str:
@@ -99,7 +81,7 @@ def signed(value: float | None, digits: int = 0, unit: str = "") -> str | None:
 
     The minus is the ASCII hyphen because Streamlit's st.metric reads it to choose the arrow and colour.
     """
-    if missing(value):
+    if value is None or missing(value):
         return None
     text = number(abs(value), digits)
     sign = "-" if round(value, digits) < 0 else "+" if round(value, digits) > 0 else "±"
@@ -108,16 +90,11 @@ def signed(value: float | None, digits: int = 0, unit: str = "") -> str | None:
 
 def points(change: float | None) -> str | None:
     """A change of rate in percentage points: "+2,1 pts", "-0,4 pt"."""
-    if missing(change):
+    if change is None or missing(change):
         return None
     value = change * 100
     unit = "\u00a0pt" if abs(round(value, 1)) < 2 else "\u00a0pts"
     return signed(value, 1, unit)
-
-
-def rate(value: float | None) -> str:
-    """"87,5 %", or an em dash."""
-    return percent(value)
 
 
 def days_text(days: int) -> str:

@@ -37,6 +37,24 @@ ROLE = {
     "pilot": "pilote",
     "member": "membre",
 }
+ALERT_KIND = {
+    "legal_floor_missed": "Plancher légal non tenu",
+    "quorum_not_reached": "Quorum non atteint",
+    "proxy_limit": "Pouvoirs en surnombre",
+    "request_rule": "Conférence à la demande irrégulière",
+    "cadence_missed": "Cadence manquée",
+    "consecutive_absences": "Absences consécutives",
+    "low_attendance": "Assiduité insuffisante",
+    "cadence_at_risk": "Échéance proche",
+    "sheet_missing": "Émargement manquant",
+}
+# The gravity of each kind of alert: the law, the charter, the follow-up of people, a date to watch, missing data.
+ALERT_GRAVITY = {"legal_floor_missed": "legal", "quorum_not_reached": "legal", "proxy_limit": "legal",
+                 "request_rule": "legal", "cadence_missed": "charter", "consecutive_absences": "follow_up",
+                 "low_attendance": "follow_up", "cadence_at_risk": "watch", "sheet_missing": "data"}
+# in tables, where markdown is not rendered: the gravity in words
+GRAVITY_WORD = {"legal": "légale", "charter": "charte", "follow_up": "suivi", "watch": "à surveiller",
+                "data": "donnée manquante"}
 FAMILY = {
     "decision": "Instances de décision",
     "validation": "Instances de validation",

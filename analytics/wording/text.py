@@ -21,10 +21,22 @@ def fold(value: str) -> str:
     return _SPACES.sub(" ", stripped).strip().casefold()
 
 
+# what does not tell one name from another: spaces, hyphens and dashes, apostrophes (fold() has made every quote ')
+_NAME_SEPARATORS = re.compile(r"[\s'\-\u2010-\u2015\u2212]+")
+
+
+@lru_cache(maxsize=65536)
+def name_fold(value: str) -> str:
+    """fold() without spaces, hyphens and apostrophes, which do not separate a name: "PSEUDO-NYME Jean-Paul",
+    "Pseudo Nyme Jean Paul" and "pseudonyme jeanpaul" fold alike, as "Morschwiller le Bas" and
+    "Morschwiller-le-Bas" do."""
+    return _NAME_SEPARATORS.sub("", fold(value))
+
+
 @lru_cache(maxsize=65536)
 def person_key(last_name: str, first_name: str, commune_insee: str | None) -> str:
-    """Identity of a person for matching: folded last name, first name and commune code."""
-    return f"{fold(last_name)}|{fold(first_name)}|{commune_insee or ''}"
+    """Identity of a person for matching: name_fold of the last name and of the first name, and the commune code."""
+    return f"{name_fold(last_name)}|{name_fold(first_name)}|{commune_insee or ''}"
 
 
 def display_name(last_name: str, first_name: str) -> str:

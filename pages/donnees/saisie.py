@@ -7,13 +7,13 @@ from analytics.access import auth
 from analytics.ingest import history, importer, recording, templates
 from analytics.outputs import ics
 from analytics.rules import filters
+from analytics.settings import today
 from analytics.store import backup
+from analytics.store.reference import DATA_DIR
 from analytics.ui import widgets as ui
+from analytics.ui.widgets import connection, current_user
 from analytics.wording import labels
 from analytics.wording.format import long_date, number
-from analytics.store.reference import DATA_DIR
-from analytics.ui.widgets import connection, current_user
-from analytics.settings import today
 
 ui.require_page("saisie")
 conn = connection()

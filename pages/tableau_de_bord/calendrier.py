@@ -3,9 +3,9 @@
 import streamlit as st
 
 from analytics.outputs import charts
+from analytics.rules import schedule
 from analytics.screens import calendrier as calendar
 from analytics.ui import widgets as ui
-from analytics.rules import schedule
 
 ui.require_page("calendrier")
 data = ui.data()

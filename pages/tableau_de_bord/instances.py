@@ -2,10 +2,9 @@
 
 import streamlit as st
 
-from analytics.outputs import charts
+from analytics.outputs import charts, summary
 from analytics.screens import instances
 from analytics.ui import widgets as ui
-from analytics.outputs import summary
 
 ui.require_page("instances")
 data = ui.data()

@@ -2,14 +2,14 @@
 
 import streamlit as st
 
-from analytics.outputs import charts
+from analytics.outputs import charts, summary
 from analytics.report import pack as report
-from analytics.screens import overview, synthese as synthesis
+from analytics.rules.periods import month_start
+from analytics.screens import overview
+from analytics.screens import synthese as synthesis
 from analytics.ui import widgets as ui
 from analytics.wording.display import long_day
 from analytics.wording.format import month_label, number
-from analytics.rules.periods import month_start
-from analytics.outputs import summary
 
 ui.require_page("synthese")
 data = ui.data()

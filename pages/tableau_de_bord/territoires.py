@@ -3,9 +3,9 @@
 import streamlit as st
 
 from analytics.outputs import charts
+from analytics.rules import territory
 from analytics.screens import territoires as territories
 from analytics.ui import widgets as ui
-from analytics.rules import territory
 
 ui.require_page("territoires")
 data = ui.data()
