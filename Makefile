@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DB ?= data/gouvernance.duckdb
 PORT ?= 8501
 
-.PHONY: install run demo test bench lock clean
+.PHONY: install run demo test lint bench lock clean
 
 install: $(STAMP)
 
@@ -24,8 +24,14 @@ run: $(STAMP) $(DB)
 demo: $(STAMP)
 	$(BIN)/python -m analytics demo --db $(DB)
 
-test: $(STAMP)
+test: lint
 	$(BIN)/python -m pytest
+
+# the linters: style and errors (ruff), the engine's layers (import-linter), static types (mypy)
+lint: $(STAMP)
+	$(BIN)/ruff check analytics pages tests app.py
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python -m analytics bench

@@ -12,33 +12,39 @@ from analytics.ui import widgets as ui
 # in pages/, and would otherwise show them as a raw list to a link opened right after a server restart.
 PAGES = Path(__file__).resolve().parent / "pages"
 
-st.set_page_config(page_title="Gouvernance m2A", page_icon="🏛️", layout="wide", initial_sidebar_state="expanded")
+# "auto": the menu open on a computer, closed on a phone (where it would cover most of the screen)
+st.set_page_config(page_title="Gouvernance m2A", page_icon="🏛️", layout="wide", initial_sidebar_state="auto")
 
-account = ui.gate()
 
-
-def page(folder: str, name: str, title: str, icon: str, key: str, **options) -> st.Page:
+def page(role: str | None, folder: str, name: str, title: str, icon: str, key: str, **options) -> st.Page:
     # a page the role may not open stays reachable by its URL, where the page itself refuses it (and logs it)
-    visibility: Literal["visible", "hidden"] = "visible" if auth.can_open(account.role, key) else "hidden"
+    visibility: Literal["visible", "hidden"] = "visible" if auth.can_open(role, key) else "hidden"
     return st.Page(PAGES / folder / f"{name}.py", title=title, icon=icon, url_path=name, visibility=visibility,
                    **options)
 
 
-SECTIONS = {
-    "Tableau de bord": [
-        page("tableau_de_bord", "synthese", "Synthèse", ":material/dashboard:", "synthese", default=True),
-        page("tableau_de_bord", "instances", "Instances", ":material/account_balance:", "instances"),
-        page("tableau_de_bord", "territoires", "Territoires", ":material/map:", "territoires"),
-        page("tableau_de_bord", "elus", "Élus", ":material/groups:", "elus"),
-        page("tableau_de_bord", "conseil", "Conseil et sièges", ":material/event_seat:", "sieges"),
-        page("tableau_de_bord", "calendrier", "Calendrier", ":material/calendar_month:", "calendrier"),
-    ],
-    "Données": [
-        page("donnees", "saisie", "Saisie", ":material/upload_file:", "saisie"),
-        page("donnees", "administration", "Administration", ":material/admin_panel_settings:", "administration"),
-    ],
-}
+def sections(role: str | None) -> dict[str, list[st.Page]]:
+    """The pages, in the menu those `role` opens."""
+    return {
+        "Tableau de bord": [
+            page(role, "tableau_de_bord", "synthese", "Synthèse", ":material/dashboard:", "synthese", default=True),
+            page(role, "tableau_de_bord", "instances", "Instances", ":material/account_balance:", "instances"),
+            page(role, "tableau_de_bord", "territoires", "Territoires", ":material/map:", "territoires"),
+            page(role, "tableau_de_bord", "elus", "Élus", ":material/groups:", "elus"),
+            page(role, "tableau_de_bord", "conseil", "Conseil et sièges", ":material/event_seat:", "sieges"),
+            page(role, "tableau_de_bord", "calendrier", "Calendrier", ":material/calendar_month:", "calendrier"),
+        ],
+        "Données": [
+            page(role, "donnees", "saisie", "Saisie", ":material/upload_file:", "saisie"),
+            page(role, "donnees", "administration", "Administration", ":material/admin_panel_settings:",
+                 "administration"),
+        ],
+    }
 
-navigation = st.navigation(SECTIONS)
+
+# Before login the pages are declared without a menu, so that a link to one of them keeps its path and its filters
+# in the address bar through the login, and the page reloaded after it is the one the link named (issue 16.4).
+account = ui.gate(before_login=lambda: st.navigation(sections(None), position="hidden"))
+navigation = st.navigation(sections(account.role))
 ui.account_box(account)
 navigation.run()

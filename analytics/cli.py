@@ -59,7 +59,8 @@ def _fail(message: object) -> int:
 
 @contextmanager
 def _database(db_arg: str | Path | None, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The database for one command, closed at the end; a French message and exit code 1 when it cannot open."""
+    """The database for one command, closed at the end; a French message and exit code 1 when it cannot open, or
+    when its disk refuses a write (full, protected) or a damaged block is read on the way."""
     from analytics.store import db
 
     try:
@@ -69,8 +70,17 @@ def _database(db_arg: str | Path | None, *, read_only: bool = False) -> Iterator
         raise _Failed from exc
     try:
         yield conn
+    except duckdb.Error as exc:
+        failure = db.write_failure(exc, settings.db_path(db_arg))
+        if failure is None:
+            raise
+        print(failure, file=sys.stderr)  # the transaction of the command was rolled back with the failed write
+        raise _Failed from exc
     finally:
-        conn.close()
+        try:
+            conn.close()
+        except duckdb.Error:
+            pass  # a fatal write error leaves a database that only closes with an error
 
 
 @_command
@@ -118,9 +128,12 @@ def backup_command(folder: Path, db_arg: str | None) -> int:
     from analytics.store import backup
 
     with _database(db_arg) as conn:
-        manifest = backup.backup(conn, folder)
+        try:
+            manifest = backup.backup(conn, folder)
+        except backup.BackupError as exc:
+            return _fail(exc)
     rows = sum(manifest["rows"].values())
-    print(f"Sauvegarde écrite dans {folder} : {len(backup.TABLES)} tables, {number(rows)} lignes.")
+    print(f"Sauvegarde écrite dans {folder} : {len(manifest['rows'])} tables, {number(rows)} lignes.")
     return 0
 
 
@@ -135,7 +148,35 @@ def restore_command(folder: Path, db_arg: str | None) -> int:
         return _fail(exc)
     print(f"Base restaurée depuis {folder} (sauvegarde du {manifest['created_at'][:10]}, "
           f"{number(sum(manifest['rows'].values()))} lignes) : {settings.db_path(db_arg)}")
+    for warning in manifest["warnings"]:
+        print(warning, file=sys.stderr)
     return 0
+
+
+@_command
+def check_command(db_arg: str | None, as_json: bool) -> int:
+    """`python -m analytics check [--db BASE] [--json]`: exit 0 when the base is sound (warnings allowed), 1 when a
+    check finds a problem, 2 when the base cannot be opened (missing, or held by the dashboard)."""
+    from analytics.store import check, db
+
+    path = settings.db_path(db_arg)
+    try:
+        conn = db.connect(path, read_only=True)  # read-only: a check never migrates nor writes
+    except db.DatabaseUnavailable as exc:
+        if as_json:
+            print(json.dumps({"base": str(path), "ok": False, "unavailable": str(exc)}, ensure_ascii=False))
+        else:
+            print(f"Vérification impossible : {exc}", file=sys.stderr)
+        return 2
+    try:
+        report = check.check(conn)
+    finally:
+        conn.close()
+    if as_json:
+        print(json.dumps(report.as_dict(str(path)), ensure_ascii=False))
+    else:
+        print(check.render_text(report, str(path)))
+    return 0 if report.ok else 1
 
 
 @_command
@@ -216,16 +257,28 @@ def _audit_user_change(detail: str, db_arg: str | None) -> None:
     from analytics.access import auth
     from analytics.store import db
 
-    # best effort: the users file is already changed; the database may not exist yet, or the dashboard may hold it
+    # the users file is already changed; the database may not exist yet, or the dashboard may hold it: then the
+    # event waits beside the users file and the dashboard records it, with its time, at its next rerun
     target = settings.db_path(db_arg)
     if not target.exists():
         return
     try:
         conn = db.connect(target)
-    except db.DatabaseUnavailable as exc:
-        print(f"Attention : modification non inscrite au journal d'audit. {exc}", file=sys.stderr)
+    except db.DatabaseUnavailable as unavailable:
+        try:
+            auth.defer_audit(target, auth.cli_username(), "user_change", detail)
+        except OSError as exc:
+            print(f"Attention : modification non inscrite au journal d'audit ({exc.strerror}).", file=sys.stderr)
+            return
+        if getattr(unavailable, "reason", "locked") == "locked":
+            print("Journal d'audit : la base est ouverte par le tableau de bord, qui y inscrira la modification à "
+                  "sa prochaine action.", file=sys.stderr)
+        else:
+            print(f"Journal d'audit : {unavailable} La modification y sera inscrite à sa prochaine ouverture.",
+                  file=sys.stderr)
         return
     try:
+        auth.record_pending_audit(conn, target)  # events kept while the dashboard ran, then this one: in order
         auth.audit(conn, auth.cli_username(), "user_change", detail)
     finally:
         conn.close()
@@ -240,7 +293,23 @@ def erase_command(person_id: int | None, name: str | None, db_arg: str | None, y
     if not target.exists():  # connect() would create an empty database and find nobody in it
         return _fail(f"La base de données {target} n'existe pas.")
     with _database(target) as conn:
-        return _erase(conn, person_id, name, yes)
+        code = _erase(conn, person_id, name, yes)
+    return code or _rewrite(target)
+
+
+def _rewrite(target: Path) -> int:
+    """After an erasure: the file is copied into a new one, so that no free block keeps the erased name."""
+    from analytics.store import db
+
+    if not db.rewrite_marker(target).exists():
+        return 0
+    try:
+        done = db.rewrite(target)
+    except db.DatabaseUnavailable as exc:
+        return _fail(f"Attention : le nom effacé reste dans des blocs libres du fichier. {exc}")
+    if done:
+        print("Fichier de la base réécrit : aucun bloc libre ne garde le nom effacé.")
+    return 0
 
 
 def _erase(conn: duckdb.DuckDBPyConnection, person_id: int | None, name: str | None, yes: bool) -> int:
@@ -343,6 +412,28 @@ def report_command(month: str, db_arg: str | None, out: Path, anonymise: bool) -
     return 0
 
 
+@_command
+def forecast_command(db_arg: str | None, body: str, as_of: date | None, as_json: bool, backtest: bool = False) -> int:
+    """`python -m analytics forecast [--db BASE] [--instance CODE] [--as-of DATE] [--json] [--backtest]`: the quorum
+    forecast of every planned sitting of the body after as_of (default today), or its backtest on the held ones."""
+    from analytics.outputs import forecast
+
+    with _database(db_arg, read_only=True) as conn:
+        try:
+            if backtest:
+                scored = forecast.backtest(conn, body)
+            else:
+                result = forecast.forecast(conn, as_of or settings.today(), body)
+        except ValueError as exc:
+            return _fail(f"Prévision impossible : {exc}.")
+    if backtest:
+        print(json.dumps(forecast.backtest_json(scored), ensure_ascii=False) if as_json
+              else forecast.render_backtest(scored))
+    else:
+        print(json.dumps(forecast.as_json(result), ensure_ascii=False) if as_json else forecast.render_text(result))
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analytics", description="Gouvernance m2A — moteur d'analyse.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE")
@@ -356,6 +447,10 @@ def _parser() -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=text)
         command.add_argument("folder", type=Path, metavar="DOSSIER")
         command.add_argument("--db")
+
+    health = commands.add_parser("check", help="vérifier une base : schéma, contraintes, compteurs (0 : saine)")
+    health.add_argument("--db", help="base DuckDB (défaut : $GOUVERNANCE_DB ou data/gouvernance.duckdb)")
+    health.add_argument("--json", action="store_true")
 
     user = commands.add_parser("user", help="gérer les comptes locaux (config/utilisateurs.toml)")
     user.add_argument("action", choices=["add", "passwd", "role", "remove", "list"])
@@ -386,6 +481,14 @@ def _parser() -> argparse.ArgumentParser:
     ind.add_argument("--to", dest="end", type=_date)
     ind.add_argument("--as-of", dest="as_of", type=_date)
     ind.add_argument("--json", action="store_true")
+
+    ahead = commands.add_parser("forecast", help="prévision du quorum des séances prévues (et sa rétro-évaluation)")
+    ahead.add_argument("--db")
+    ahead.add_argument("--instance", default="conseil", metavar="CODE", help="instance (défaut : conseil)")
+    ahead.add_argument("--as-of", dest="as_of", type=_date, help="situation à cette date (défaut : aujourd'hui)")
+    ahead.add_argument("--json", action="store_true")
+    ahead.add_argument("--backtest", action="store_true",
+                       help="rejouer chaque séance tenue avec ce qui était connu avant elle (score de Brier)")
 
     report = commands.add_parser("report", help="dossier mensuel PDF de la réunion de direction")
     report.add_argument("--month", required=True, metavar="AAAA-MM")
@@ -436,6 +539,8 @@ def main(argv: list[str] | None = None) -> int:
         return backup_command(args.folder, args.db)
     if args.command == "restore":
         return restore_command(args.folder, args.db)
+    if args.command == "check":
+        return check_command(args.db, args.json)
     if args.command == "user":
         return users_command(args.action, args.username, args.role, args.name, db_arg=args.db)
     if args.command == "erase-person":
@@ -448,6 +553,8 @@ def main(argv: list[str] | None = None) -> int:
         return indicators_command(args.db, args.start, args.end, args.as_of, args.json)
     if args.command == "report":
         return report_command(args.month, args.db, args.out, args.anonymise)
+    if args.command == "forecast":
+        return forecast_command(args.db, args.instance, args.as_of, args.json, args.backtest)
     return _bench(args)
 
 

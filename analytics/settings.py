@@ -22,6 +22,14 @@ PASSWORD_VARIABLE = "GOUVERNANCE_PASSWORD"
 MAX_UPLOAD_VARIABLE = "GOUVERNANCE_MAX_UPLOAD_MB"
 # Tests and screenshots fix the day the dashboard believes it is; in production it is the real day.
 TODAY_VARIABLE = "GOUVERNANCE_TODAY"
+# The key that signs the login cookies of local accounts (issue 17.1): this variable if set (32 characters at least,
+# the same on every server of one deployment), else a random key the server writes beside the users file.
+SESSION_KEY_VARIABLE = "GOUVERNANCE_SESSION_KEY"
+SESSION_KEY_FILE = ".session-key"
+# beside the users file too: the sessions closed by "Se déconnecter" (so that a restart does not reopen them), and
+# the audit events of "python -m analytics user …" run while the dashboard held the database
+CLOSED_SESSIONS_FILE = ".sessions-fermees"
+PENDING_AUDIT_FILE = ".audit-en-attente.jsonl"
 DEFAULT_MAX_UPLOAD_MB = 50
 _TRUE = ("1", "true", "oui", "yes", "vrai", "on")
 
@@ -36,6 +44,26 @@ def users_path(path: str | Path | None = None) -> Path:
     """The users file: the argument, else $GOUVERNANCE_USERS, else config/utilisateurs.toml."""
     chosen = path or os.environ.get(USERS_VARIABLE) or DEFAULT_USERS
     return Path(chosen).expanduser().resolve()
+
+
+def session_key_path(users: str | Path | None = None) -> Path:
+    """The file of the key that signs the login cookies: .session-key beside the users file."""
+    return users_path(users).parent / SESSION_KEY_FILE
+
+
+def session_key_from_environment() -> str | None:
+    """$GOUVERNANCE_SESSION_KEY, when set and not empty."""
+    return os.environ.get(SESSION_KEY_VARIABLE) or None
+
+
+def closed_sessions_path(users: str | Path | None = None) -> Path:
+    """The sessions closed by a logout (until they would have expired): beside the users file."""
+    return users_path(users).parent / CLOSED_SESSIONS_FILE
+
+
+def pending_audit_path(users: str | Path | None = None) -> Path:
+    """The audit events waiting for the database (one JSON object a line): beside the users file."""
+    return users_path(users).parent / PENDING_AUDIT_FILE
 
 
 def production_requested() -> bool:

@@ -28,8 +28,8 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]
 
 from analytics.ingest import demo  # noqa: E402
-from analytics.rules import filters
-from analytics.store import db
+from analytics.rules import filters  # noqa: E402
+from analytics.store import db  # noqa: E402
 
 TODAY = date(2026, 11, 29)
 PAGES = {  # title in the menu -> (url path, page file)

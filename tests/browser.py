@@ -57,7 +57,8 @@ def streamlit_server(database: Path, extra_env: dict[str, str] | None = None) ->
                         break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"Streamlit n'a pas démarré : {process.stderr.read().decode()[-2000:]}")
+                    failure = process.stderr.read().decode()[-2000:]
+                    raise RuntimeError(f"Streamlit n'a pas démarré : {failure}") from None
                 time.sleep(0.3)
         yield url
     finally:

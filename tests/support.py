@@ -9,7 +9,7 @@ import duckdb
 ROOT = Path(__file__).resolve().parent.parent
 
 TABLES = ("communes", "bodies", "persons", "memberships", "meetings", "attendance", "import_log", "change_log",
-          "audit_events")
+          "audit_events", "agenda_items", "attendance_spans", "replies")
 
 
 def snapshot(connection: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:

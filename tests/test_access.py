@@ -3,15 +3,18 @@ production refusal, and hostile input rendered as inert text."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from analytics.access import auth
-from analytics.ingest import demo, importer
+from analytics.ingest import importer
+from analytics.screens import elus as people
 from analytics.store import db
 from tests.support import ROOT, snapshot
 
@@ -82,7 +85,7 @@ def test_login_form_blocks_everything_until_logged_in(accounts: Path) -> None:
 def test_every_page_for_every_role(accounts: Path, demo_file: Path, role: str, page: str) -> None:
     at = _open(_app(role), page)
     allowed = auth.can_open(role, page)
-    assert _refused(at) is not allowed
+    assert _refused(at) is not allowed, [e.value for e in at.error]
     if not allowed:
         conn = db.connect(demo_file)
         events = auth.audit_events(conn)
@@ -170,8 +173,259 @@ def test_admin_erases_a_person_from_the_dashboard(accounts: Path, demo_file: Pat
     at.text_input[0].input(f"{last} {first}").run()  # names are unique in the demo: one match
     at.checkbox[0].check().run()
     [button for button in at.button if button.label == "Effacer"][0].click().run()
-    assert at.success[0].value == "Données personnelles effacées."
+    assert at.success[0].value.startswith("Données personnelles effacées. Le fichier de la base sera réécrit")
     conn = db.connect(copy)
     assert conn.execute("SELECT last_name FROM persons WHERE person_id = ?", [person_id]).fetchall() == [("ANONYME",)]
     events = auth.audit_events(conn)
     assert (events["event"] == "erase_person").any()
+
+
+# -- named data and markup (issue 17, points 3 and 6; issue 16, point 3) ------------------------------------------
+
+PIXEL = "![pixel](http://example.invalid/p.png)"
+LINK = "[Cliquez ici](http://example.invalid)"
+
+
+def _hostile_copy(demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[int, int]:
+    """A copy of the demo where a member who gave a proxy in the last 12 months is called PIXEL and the holder LINK,
+    written straight into the base (the import would refuse such names): (giver, holder)."""
+    import shutil
+
+    copy = tmp_path / "balisage.duckdb"
+    shutil.copy(demo_file, copy)
+    conn = db.connect(copy)
+    giver, holder = conn.execute(
+        "SELECT a.person_id, a.delegate_id FROM attendance a JOIN meetings m USING (meeting_id) "
+        "WHERE a.status = 'proxy' AND m.meeting_date > DATE '2026-11-29' - INTERVAL 11 MONTH "
+        "ORDER BY m.meeting_date DESC, a.person_id LIMIT 1").fetchall()[0]
+    conn.execute("UPDATE persons SET first_name = ? WHERE person_id = ?", [PIXEL, giver])
+    conn.execute("UPDATE persons SET first_name = ? WHERE person_id = ?", [LINK, holder])
+    conn.close()
+    monkeypatch.setenv("GOUVERNANCE_DB", str(copy))
+    return giver, holder
+
+
+def _fiche(at: AppTest, person_id: int) -> AppTest:
+    conn = db.connect(db.db_path())
+    label = people.persons(conn).set_index("person_id").loc[person_id, "label"]
+    conn.close()
+    at.selectbox(key="personne").select(label).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _markdown_texts(at: AppTest) -> list[str]:
+    """Every text the browser renders as markdown: text elements, alerts, labels and tooltips, st.table cells."""
+    texts = [e.value for kind in ("markdown", "caption", "title", "header", "subheader", "info", "warning", "error",
+                                  "success") for e in getattr(at, kind)]
+    texts += [text for m in at.metric for text in (m.label, m.proto.help)]
+    texts += [e.label for e in at.expander]
+    for table in at.table:
+        texts += [str(c) for c in table.value.columns] + [str(v) for v in table.value.to_numpy().ravel()]
+    return texts
+
+
+def test_markup_in_names_is_shown_as_text(accounts: Path, demo_file: Path, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    giver, _ = _hostile_copy(demo_file, tmp_path, monkeypatch)
+    at = _fiche(_open(_app("lecture"), "elus"), giver)
+    texts = _markdown_texts(at)
+    hostile = [text for text in texts if "pixel" in text or "Cliquez" in text]
+    # the heading of the fiche, and the convocations table naming the proxy holder
+    assert any(text.startswith("### ") and "\\!\\[pixel\\]\\(http\\:" in text for text in hostile), hostile
+    assert any("pouvoir à" in text and "\\[Cliquez ici\\]\\(http\\:" in text for text in hostile), hostile
+    for text in hostile:
+        assert "![pixel]" not in text and "](http" not in text and "http://" not in text, text
+        assert not re.search(r"(?<!\\)\[Cliquez", text), text
+    assert not any(m.allow_html for m in at.markdown)
+
+
+def test_named_tables_have_no_download_for_lecture(accounts: Path) -> None:
+    conn = db.connect(db.db_path())
+    names = set(conn.execute("SELECT last_name FROM persons").df()["last_name"])
+    person = int(conn.execute(
+        "SELECT person_id FROM attendance WHERE status = 'proxy' ORDER BY person_id LIMIT 1").fetchall()[0][0])
+    conn.close()
+    reader = _open(_app("lecture"), "elus")
+
+    def named(frame: pd.DataFrame) -> bool:
+        return any(isinstance(v, str) and v.split(" ")[0] in names for v in frame.to_numpy().ravel())
+
+    # the named list is a static table (no grid, hence no toolbar "Download as CSV"), with no download button
+    assert not [d for d in reader.dataframe if named(d.value)]
+    assert any("Nom" in t.value.columns and named(t.value) for t in reader.table)
+    assert not [b for b in reader.get("download_button") if "elus" in (b.key or "")]
+    _fiche(reader, person)
+    assert not [d for d in reader.dataframe if named(d.value) or "Pouvoir ou suppléance" in d.value.columns]
+    assert any("Pouvoir ou suppléance" in t.value.columns for t in reader.table)
+    assert not [b for b in reader.get("download_button") if "convocations" in (b.key or "")]
+    # the same page for saisie: the grid, and the downloads
+    clerk = _fiche(_open(_app("saisie"), "elus"), person)
+    assert any("Nom" in d.value.columns and named(d.value) for d in clerk.dataframe)
+    assert any("Pouvoir ou suppléance" in d.value.columns for d in clerk.dataframe)
+    keys = [b.key or "" for b in clerk.get("download_button")]
+    assert "telecharger-elus" in keys and f"telecharger-convocations-{person}" in keys
+
+
+@pytest.mark.parametrize("page", ["synthese", "instances"])
+def test_other_named_tables_are_static_for_lecture(accounts: Path, page: str) -> None:
+    reader = _open(_app("lecture"), page)
+    column = {"synthese": "Alerte", "instances": "Nom"}[page]
+    assert not [d for d in reader.dataframe if column in d.value.columns]
+    assert any(column in t.value.columns for t in reader.table)
+    clerk = _open(_app("saisie"), page)
+    assert any(column in d.value.columns for d in clerk.dataframe)
+
+
+# -- the login bound to the browser (issue 17, point 1; issue 16, point 4) ----------------------------------------
+
+class _Browser:
+    """What AppTest cannot be: browsers keeping the session cookie (auth.SESSION_COOKIE), one per AppTest. The server
+    asks a browser to store or forget its cookie through widgets._store_browser_token and _forget_browser_token,
+    and reads it back through widgets._browser_token; storing reloads the page. An AppTest whose session holds a
+    local account at its first run, as if its browser had logged in, holds that account's cookie, unless `held` is
+    False: then the session was resumed by a client without the cookie."""
+
+    def __init__(self) -> None:
+        self.jars: dict[int, str | None] = {}  # one browser per AppTest (its session state) -> its cookie
+        self.held = True
+
+    @staticmethod
+    def _browser() -> int:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        ctx = get_script_run_ctx()
+        assert ctx is not None
+        return id(ctx.session_state._state)  # the AppTest's own SessionState (each run wraps it anew)
+
+    @property
+    def cookie(self) -> str | None:
+        """The cookie of the browser that ran last (tests use one AppTest at a time)."""
+        return next(reversed(self.jars.values()), None)
+
+    @cookie.setter
+    def cookie(self, value: str | None) -> None:
+        self.jars[next(reversed(self.jars), 0)] = value
+
+    def token(self) -> str | None:
+        browser = self._browser()
+        if browser not in self.jars:
+            account = st.session_state.get("_compte")
+            opened = self.held and account is not None and account.source == "local"
+            self.jars[browser] = auth.open_session(account, auth.load_config()) if opened else None
+        return self.jars[browser]
+
+    def store(self, token: str) -> None:
+        self.jars[self._browser()] = token
+        st.rerun()  # the page reloads, and its new connection carries the cookie
+
+    def forget(self, token: str) -> None:
+        browser = self._browser()
+        if self.jars.get(browser) == token:
+            self.jars[browser] = None
+
+
+@pytest.fixture(autouse=True)
+def browser_cookie(monkeypatch: pytest.MonkeyPatch) -> _Browser:
+    from analytics.ui import widgets as ui
+
+    browser = _Browser()
+    monkeypatch.setattr(ui, "_browser_token", browser.token)
+    monkeypatch.setattr(ui, "_store_browser_token", browser.store)
+    monkeypatch.setattr(ui, "_forget_browser_token", browser.forget)
+    return browser
+
+
+def _login_form(at: AppTest) -> bool:
+    return [t.label for t in at.text_input] == ["Identifiant", "Mot de passe"] and not at.metric
+
+
+def test_a_session_resumed_without_the_cookie_gets_the_login_form(accounts: Path, browser_cookie: _Browser) -> None:
+    # the Streamlit session holds the administrator's account, as one resumed with a stolen session id would
+    browser_cookie.held = False
+    at = _app("admin")
+    at.run()
+    at.switch_page(PAGES["administration"])
+    at.run()
+    assert not at.exception
+    assert _login_form(at) and not _refused(at)
+    assert "Administration" not in [t.value for t in at.title]
+    assert "_compte" not in at.session_state  # nothing of the session it resumed stays
+
+
+@pytest.mark.parametrize("cookie", ["", "forged", "eyJ1IjoiY29tcHRlLmFkbWluIiwiciI6ImFkbWluIn0.aaaa.bbbb"])
+def test_a_forged_cookie_gets_the_login_form(accounts: Path, browser_cookie: _Browser, cookie: str) -> None:
+    at = _app("admin")
+    browser_cookie.held = False
+    at.run()
+    browser_cookie.cookie = cookie
+    at.run()
+    assert not at.exception and _login_form(at)
+    assert not any("expirée" in i.value or "modifié" in i.value for i in at.info)  # a forgery is told nothing
+
+
+def test_a_demoted_account_loses_its_session_at_its_next_action(accounts: Path, browser_cookie: _Browser) -> None:
+    at = _open(_app("saisie"), "saisie")
+    assert not _refused(at) and browser_cookie.cookie is not None
+    auth.set_role("compte.saisie", "lecture", path=accounts)  # python -m analytics user role, while it is open
+    at.run()
+    assert _login_form(at)
+    assert any("Votre compte a été modifié ou supprimé" in i.value for i in at.info)
+    assert browser_cookie.cookie is None  # the browser was told to forget the cookie
+
+
+def test_a_removed_account_loses_its_session(accounts: Path, browser_cookie: _Browser) -> None:
+    at = _open(_app("lecture"), "elus")
+    assert at.title[0].value == "Élus"
+    auth.remove_user("compte.lecture", path=accounts)
+    at.run()
+    assert _login_form(at) and "_compte" not in at.session_state
+
+
+def test_login_keeps_the_page_and_filters_of_the_link(accounts: Path, browser_cookie: _Browser) -> None:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.switch_page(PAGES["instances"])
+    at.query_params["secteur"] = "Sud"
+    at.run()
+    assert _login_form(at)
+    at.text_input[0].input("compte.lecture")
+    at.text_input[1].input(PASSWORD)
+    at.button[0].click().run()
+    assert not at.exception and at.metric
+    assert at.title[0].value == "Instances"
+    assert at.query_params["secteur"] in ("Sud", ["Sud"])
+    assert browser_cookie.cookie is not None
+
+
+def test_logout_closes_the_session_for_good(accounts: Path, browser_cookie: _Browser) -> None:
+    at = _open(_app("lecture"), "synthese")
+    token = browser_cookie.cookie
+    [b for b in at.button if b.label == "Se déconnecter"][0].click().run()
+    assert _login_form(at) and browser_cookie.cookie is None
+    browser_cookie.cookie = token  # a copy of the cookie taken before the logout
+    at.run()
+    assert _login_form(at)
+    events = auth.audit_events(db.connect(db.db_path()))
+    assert ((events["event"] == "logout") & (events["username"] == "compte.lecture")).any()
+
+
+def test_user_changes_made_while_the_dashboard_runs_reach_the_audit_trail(accounts: Path, demo_file: Path,
+                                                                          tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+    from datetime import datetime
+
+    copy = tmp_path / "audit.duckdb"
+    shutil.copy(demo_file, copy)
+    monkeypatch.setenv("GOUVERNANCE_DB", str(copy))
+    at = _open(_app("lecture"), "synthese")
+    # what `python -m analytics user role` leaves when the dashboard holds the database
+    auth.defer_audit(copy, "cli:exploitant", "user_change", "compte paul modifié, rôle saisie",
+                     at=datetime(2026, 11, 29, 8, 30))
+    at.run()
+    rows = db.connect(copy).execute(
+        "SELECT logged_at, username, detail FROM audit_events WHERE event = 'user_change'").fetchall()
+    assert rows == [(datetime(2026, 11, 29, 8, 30), "cli:exploitant", "compte paul modifié, rôle saisie")]
+    at.run()  # moved once, not copied at every rerun
+    moved = db.connect(copy).execute("SELECT count(*) FROM audit_events WHERE event = 'user_change'").fetchall()
+    assert moved == [(1,)]

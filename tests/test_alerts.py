@@ -60,10 +60,12 @@ def test_columns_kinds_and_order(fixture):
 
 
 def test_severity_order_is_the_documented_one():
+    # quorum_lost (issue 12) and convocation_late (issue 14) are legal: they come before the charter's cadence
     assert alerts.KINDS == (
-        "legal_floor_missed", "quorum_not_reached", "proxy_limit", "request_rule", "cadence_missed",
-        "consecutive_absences", "low_attendance", "cadence_at_risk", "sheet_missing")
-    assert alerts.SEVERITY["legal_floor_missed"] == 1 and alerts.SEVERITY["sheet_missing"] == 9
+        "legal_floor_missed", "quorum_not_reached", "quorum_lost", "proxy_limit", "request_rule",
+        "convocation_late", "cadence_missed", "consecutive_absences", "low_attendance", "cadence_at_risk",
+        "sheet_missing")
+    assert alerts.SEVERITY["legal_floor_missed"] == 1 and alerts.SEVERITY["sheet_missing"] == 11
 
 
 # --- legal floor -----------------------------------------------------------------------------------------------

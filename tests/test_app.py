@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from analytics.ingest import demo
 from analytics.screens import overview
 from analytics.store import db
 from analytics.wording.format import number

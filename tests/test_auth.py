@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import stat
@@ -471,3 +472,214 @@ def test_users_command_prompts_twice(users: Path, tmp_path: Path, monkeypatch: p
     assert cli.users_command("add", "lea", "lecture", None, db_arg=no_db) == 0
     assert auth.verify_password(auth.load_config().accounts["lea"].hash, "même mot de passe")
     assert not os.path.exists(no_db)
+
+
+# --- browser sessions of local accounts (issues 16.4 and 17.1) ------------------------------------------------
+
+KEY = b"k" * 32
+
+
+@pytest.fixture
+def fresh_sessions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server's memory of sessions as after a start (the closed-sessions file is read again)."""
+    monkeypatch.setattr(auth, "_LAST_SEEN", {})
+    monkeypatch.setattr(auth, "_CLOSED", {})
+    monkeypatch.delenv("GOUVERNANCE_SESSION_KEY", raising=False)
+
+
+def _account(config: auth.AuthConfig, username: str) -> auth.Account:
+    local = config.accounts[username]
+    return auth.Account(username, local.name, local.role, "local")
+
+
+def _refused(token: str, config: auth.AuthConfig, at: datetime, key: bytes = KEY) -> auth.SessionRefused:
+    with pytest.raises(auth.SessionRefused) as refused:
+        auth.check_session(token, config, now=at, key=key)
+    return refused.value
+
+
+def test_a_session_token_opens_its_account(config: auth.AuthConfig, fresh_sessions: None) -> None:
+    token = auth.open_session(_account(config, "sam"), config, now=T0, key=KEY)
+    assert auth.check_session(token, config, now=s(60), key=KEY) == auth.Account("sam", "Sam Saisie", "saisie",
+                                                                                 "local")
+    assert PASSWORD not in token and config.accounts["sam"].hash not in token
+    # every login is a new session: two tokens of one account differ
+    assert auth.open_session(_account(config, "sam"), config, now=T0, key=KEY) != token
+
+
+def test_a_forged_token_opens_nothing(config: auth.AuthConfig, fresh_sessions: None) -> None:
+    from itsdangerous import URLSafeSerializer, URLSafeTimedSerializer
+
+    token = auth.open_session(_account(config, "lea"), config, now=T0, key=KEY)
+    payload, stamp, signature = token.rsplit(".", 2)
+    flipped = signature[:-2] + ("AA" if signature[-2:] != "AA" else "BB")
+    forgeries = [
+        "", "x", "a.b.c", payload + "." + stamp + "." + flipped,
+        # the same claims with the role raised, signed without the key
+        URLSafeTimedSerializer(b"not the key" * 4, salt=auth._SESSION_SALT).dumps(
+            {"u": "lea", "r": "admin", "h": "0" * 16, "s": "x"}),
+        # signed with the key but not as a session (no salt, no time)
+        URLSafeSerializer(KEY).dumps({"u": "lea", "r": "lecture", "h": "0", "s": "x"}),
+        token + "x",
+    ]
+    for forged in forgeries:
+        refused = _refused(forged, config, s(60))
+        assert refused.reason == "invalid" and refused.notice is None, forged
+
+
+def test_a_token_of_another_key_opens_nothing(config: auth.AuthConfig, fresh_sessions: None) -> None:
+    token = auth.open_session(_account(config, "adele"), config, now=T0, key=KEY)
+    assert _refused(token, config, s(60), key=b"z" * 32).reason == "invalid"
+
+
+def test_a_token_expires_12_hours_after_the_login(config: auth.AuthConfig, fresh_sessions: None) -> None:
+    token = auth.open_session(_account(config, "lea"), config, now=T0, key=KEY)
+    for hour in range(1, 12):  # an action every hour: the idle limit never comes
+        auth.check_session(token, config, now=s(hour * 3600), key=KEY)
+    auth.check_session(token, config, now=s(12 * 3600), key=KEY)
+    refused = _refused(token, config, s(12 * 3600 + 1))
+    assert refused.reason == "expired" and "12 heures" in refused.notice
+    # a clock gone back before the login does not make the token younger
+    assert _refused(token, config, s(-3600)).reason == "expired"
+
+
+def test_a_token_expires_after_8_hours_without_action(config: auth.AuthConfig, fresh_sessions: None) -> None:
+    token = auth.open_session(_account(config, "lea"), config, now=T0, key=KEY)
+    auth.check_session(token, config, now=s(3600), key=KEY)
+    auth.check_session(token, config, now=s(3600 + 8 * 3600), key=KEY)  # 8 hours exactly: still open
+    other = auth.open_session(_account(config, "lea"), config, now=T0, key=KEY)
+    refused = _refused(other, config, s(8 * 3600 + 1))
+    assert refused.reason == "idle" and "8 heures sans activité" in refused.notice
+    # checking without counting an action (account() between reruns) does not keep a session alive
+    third = auth.open_session(_account(config, "lea"), config, now=T0, key=KEY)
+    auth.check_session(third, config, now=s(7 * 3600), key=KEY, touch=False)
+    assert _refused(third, config, s(8 * 3600 + 1)).reason == "idle"
+
+
+def test_after_a_restart_inactivity_counts_from_the_login(config: auth.AuthConfig, fresh_sessions: None,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    token = auth.open_session(_account(config, "lea"), config, now=T0, key=KEY)
+    auth.check_session(token, config, now=s(7 * 3600), key=KEY)
+    monkeypatch.setattr(auth, "_LAST_SEEN", {})  # the server restarts
+    assert auth.check_session(token, config, now=s(7 * 3600 + 60), key=KEY).username == "lea"  # F5 after it
+    monkeypatch.setattr(auth, "_LAST_SEEN", {})
+    assert _refused(token, config, s(8 * 3600 + 1)).reason == "idle"
+
+
+def test_a_removed_account_loses_its_sessions(config: auth.AuthConfig, fresh_sessions: None) -> None:
+    token = auth.open_session(_account(config, "sam"), config, now=T0, key=KEY)
+    auth.remove_user("sam")
+    refused = _refused(token, auth.load_config(), s(60))
+    assert refused.reason == "changed" and "modifié ou supprimé" in refused.notice
+    # an account made again under the same identifier is another account (another password hash)
+    auth.set_password("sam", PASSWORD, "saisie", "Sam Saisie")
+    assert _refused(token, auth.load_config(), s(120)).reason == "changed"
+
+
+def test_a_demoted_account_loses_its_sessions(config: auth.AuthConfig, fresh_sessions: None) -> None:
+    admin = auth.open_session(_account(config, "adele"), config, now=T0, key=KEY)
+    clerk = auth.open_session(_account(config, "sam"), config, now=T0, key=KEY)
+    auth.set_role("sam", "admin")  # another administrator first: the last one cannot be demoted
+    auth.set_role("adele", "lecture")
+    changed = auth.load_config()
+    assert _refused(admin, changed, s(60)).reason == "changed"
+    assert _refused(clerk, changed, s(60)).reason == "changed"  # promoted: logs in again to get the new role
+    # a new password also ends the sessions; a new display name does not
+    lea = auth.open_session(_account(config, "lea"), config, now=T0, key=KEY)
+    auth.set_role("lea", name="Léa Lectrice")
+    assert auth.check_session(lea, auth.load_config(), now=s(60), key=KEY).name == "Léa Lectrice"
+    auth.set_password("lea", "un autre mot de passe")
+    assert _refused(lea, auth.load_config(), s(120)).reason == "changed"
+
+
+def test_a_closed_session_stays_closed_after_a_restart(config: auth.AuthConfig, fresh_sessions: None,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    token = auth.open_session(_account(config, "lea"), config, key=KEY)
+    kept = auth.open_session(_account(config, "lea"), config, key=KEY)
+    auth.close_session(token, config, key=KEY)
+    refused = _refused(token, config, datetime.now())
+    assert refused.reason == "closed" and refused.notice is None
+    closed_file = config.path.parent / ".sessions-fermees"
+    assert stat.S_IMODE(closed_file.stat().st_mode) == 0o600
+    monkeypatch.setattr(auth, "_LAST_SEEN", {})
+    monkeypatch.setattr(auth, "_CLOSED", {})  # the server restarts
+    assert _refused(token, config, datetime.now()).reason == "closed"
+    assert auth.check_session(kept, config, key=KEY).username == "lea"  # the other tab's session
+    auth.close_session("forged", config, key=KEY)  # nothing to close, nothing raised
+
+
+def test_the_session_key_is_made_once_readable_by_its_owner_only(config: auth.AuthConfig, fresh_sessions: None,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    key_file = config.path.parent / ".session-key"
+    assert not key_file.exists()
+    key = auth.session_key()
+    assert key_file.exists() and stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert len(key) == 64 and auth.session_key() == key  # made once, then read
+    token = auth.open_session(_account(config, "lea"), config)
+    assert auth.check_session(token, config).username == "lea"
+    os.chmod(key_file, 0o644)  # a copy with the wrong mode is put right
+    auth.session_key()
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    key_file.unlink()  # a new key closes every session
+    assert auth.session_key() != key
+    assert _refused(token, config, datetime.now(), key=auth.session_key()).reason == "invalid"
+    # the key can come from the environment instead, if long enough
+    monkeypatch.setenv("GOUVERNANCE_SESSION_KEY", "x" * 31)
+    with pytest.raises(auth.ConfigError, match="GOUVERNANCE_SESSION_KEY trop courte : 32 caractères au moins."):
+        auth.session_key()
+    monkeypatch.setenv("GOUVERNANCE_SESSION_KEY", "y" * 40)
+    assert auth.session_key() == b"y" * 40
+
+
+def test_the_session_key_is_not_versioned() -> None:
+    ignored = (ROOT / ".gitignore").read_text(encoding="utf-8").split()
+    assert {".session-key", ".sessions-fermees", ".audit-en-attente.jsonl"} <= set(ignored)
+
+
+# --- user commands while the dashboard holds the database ------------------------------------------------------
+
+def test_pending_audit_events_are_moved_once_with_their_time(users: Path, db_file: Path) -> None:
+    other = db_file.parent / "autre.duckdb"
+    auth.defer_audit(db_file, "cli:exploitant", "user_change", "compte paul supprimé", at=T0)
+    auth.defer_audit(other, "cli:exploitant", "user_change", "compte marc supprimé", at=T0)
+    pending = users.parent / ".audit-en-attente.jsonl"
+    assert stat.S_IMODE(pending.stat().st_mode) == 0o600
+    with pending.open("a", encoding="utf-8") as out:
+        out.write("pas du JSON\n" + '{"db": "x"}\n')  # unreadable lines are dropped
+    conn = db.connect(db_file)
+    assert auth.record_pending_audit(conn, db_file) == 1
+    assert conn.execute("SELECT logged_at, username, event, detail FROM audit_events").fetchall() == [
+        (T0, "cli:exploitant", "user_change", "compte paul supprimé")]
+    assert auth.record_pending_audit(conn, db_file) == 0  # moved, not copied
+    assert [json.loads(line)["detail"] for line in pending.read_text(encoding="utf-8").splitlines()] == [
+        "compte marc supprimé"]  # another base's event waits for it
+    conn.close()
+
+
+def test_users_command_is_audited_while_the_dashboard_holds_the_base(users: Path, db_file: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    import subprocess
+    import sys
+
+    db.connect(db_file).close()
+    monkeypatch.setenv("GOUVERNANCE_PASSWORD", PASSWORD)
+    monkeypatch.setattr(auth, "cli_username", lambda: "cli:test")
+    # another process holds the database, as the dashboard does
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]); "
+                               "print('ouverte', flush=True); sys.stdin.read()", str(db_file)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ouverte"
+        assert cli.users_command("add", "paul", "saisie", None, db_arg=str(db_file)) == 0
+        err = capsys.readouterr().err
+        assert "non inscrite" not in err and "y inscrira la modification à sa prochaine action" in err
+        assert cli.users_command("remove", "paul", db_arg=str(db_file)) == 0
+    finally:
+        holder.communicate("")
+    # the dashboard has stopped: the next user command records what waited, then its own change, in order
+    assert cli.users_command("add", "marc", None, None, db_arg=str(db_file)) == 0
+    conn = db.connect(db_file)
+    assert [d for _, e, d in events(conn) if e == "user_change"] == [
+        "compte paul créé, rôle saisie", "compte paul supprimé", "compte marc créé, rôle lecture"]
+    conn.close()

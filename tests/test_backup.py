@@ -2,25 +2,48 @@
 
 from __future__ import annotations
 
+import errno
+import hashlib
+import io
 import json
+import os
+import re
+import shutil
+import struct
 import subprocess
 import sys
+import time
+import tracemalloc
+import zipfile
+import zlib
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
+from analytics import cli
 from analytics.ingest import demo, importer
 from analytics.store import backup, db
 from tests.support import ROOT, snapshot
 
 
-@pytest.fixture
-def demo_file(tmp_path: Path) -> Path:
-    path = tmp_path / "demo.duckdb"
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("backup") / "demo.duckdb"
     conn = db.connect(path)
     demo.build(conn, seed=3, today=date(2025, 6, 30))
     conn.close()
+    return path
+
+
+@pytest.fixture
+def demo_file(built: Path, tmp_path: Path) -> Path:
+    """A copy of the demo base (seed 3), for one test to change."""
+    path = tmp_path / "demo.duckdb"
+    shutil.copyfile(built, path)
     return path
 
 
@@ -82,21 +105,358 @@ def test_cli_backup_and_restore(demo_file: Path, tmp_path: Path) -> None:
     assert refused.returncode == 1 and "n'est pas une sauvegarde" in refused.stderr
 
 
-def test_zip_round_trip_ignores_foreign_paths(demo_file: Path, tmp_path: Path) -> None:
-    import io
-    import zipfile
-
+def test_zip_round_trip_refuses_foreign_paths(demo_file: Path, tmp_path: Path) -> None:
     conn = db.connect(demo_file)
     content = backup.backup_zip(conn)
     expected = snapshot(conn)
     conn.close()
-    # a hostile archive entry is never written outside the temporary folder
+    backup.restore_zip(content, tmp_path / "from-zip.duckdb")
+    restored = db.connect(tmp_path / "from-zip.duckdb")
+    assert snapshot(restored) == expected
+    restored.close()
+    # a hostile archive entry: the archive is refused, nothing is written outside the temporary folder
     buffer = io.BytesIO(content)
     with zipfile.ZipFile(buffer, "a") as archive:
         archive.writestr("../../evil.txt", "x")
-    backup.restore_zip(buffer.getvalue(), tmp_path / "from-zip.duckdb")
-    assert not (tmp_path.parent / "evil.txt").exists()
-    restored = db.connect(tmp_path / "from-zip.duckdb")
-    assert snapshot(restored) == expected
+    with pytest.raises(backup.BackupError,
+                       match=r"contient 14 fichiers, pas les 13 .* \(fichier inattendu : nom illisible\)"):
+        backup.restore_zip(buffer.getvalue(), tmp_path / "other.duckdb")
+    assert not (tmp_path.parent / "evil.txt").exists() and not (tmp_path / "other.duckdb").exists()
     with pytest.raises(backup.BackupError, match="pas une sauvegarde ZIP"):
         backup.restore_zip(b"not a zip", tmp_path / "x.duckdb")
+
+
+# --- integrity: checksums and row counts ------------------------------------------------------------------------
+
+def fingerprint(path: Path) -> tuple[str, bool]:
+    """The bytes of a database file, and whether a write-ahead log sits beside it: equal means untouched."""
+    return hashlib.sha256(path.read_bytes()).hexdigest(), path.with_name(path.name + ".wal").exists()
+
+
+def manifest_of(folder: Path) -> dict:
+    return json.loads((folder / backup.MANIFEST).read_text(encoding="utf-8"))
+
+
+def write_manifest(folder: Path, manifest: object) -> None:
+    (folder / backup.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def reseal(folder: Path) -> None:
+    """What someone who knows the format does after editing a file: the manifest's counts and checksums follow."""
+    manifest = manifest_of(folder)
+    for table in backup.TABLES:
+        path = folder / f"{table}.parquet"
+        manifest["sha256"][table] = hashlib.sha256(path.read_bytes()).hexdigest()
+        try:
+            manifest["rows"][table] = pq.ParquetFile(path).metadata.num_rows
+        except Exception:  # not Parquet any more: the count stays
+            pass
+    write_manifest(folder, manifest)
+
+
+@pytest.fixture
+def copy(demo_file: Path, tmp_path: Path) -> Path:
+    """A backup of the demo base, in tmp_path/copie."""
+    conn = db.connect(demo_file)
+    backup.backup(conn, tmp_path / "copie")
+    conn.close()
+    return tmp_path / "copie"
+
+
+def refused(folder: Path, base: Path, match: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """The restore is refused with a French message, by the function and by the command, and the base is untouched."""
+    before = fingerprint(base)
+    with pytest.raises(backup.BackupError, match=match):
+        backup.restore(folder, base)
+    assert fingerprint(base) == before
+    capsys.readouterr()
+    assert cli.main(["restore", str(folder), "--db", str(base)]) == 1
+    err = capsys.readouterr().err
+    assert re.search(match, err) and "La base n'a pas été modifiée." in err, err
+    assert fingerprint(base) == before
+    assert not base.with_name(base.name + ".restauration").exists()
+
+
+def test_the_manifest_carries_the_checksum_of_each_file(copy: Path) -> None:
+    manifest = manifest_of(copy)
+    assert manifest["format"] == 2 and set(manifest["sha256"]) == set(backup.TABLES)
+    for table in backup.TABLES:
+        assert manifest["sha256"][table] == hashlib.sha256((copy / f"{table}.parquet").read_bytes()).hexdigest()
+
+
+def test_rows_removed_with_the_count_adjusted_are_refused(copy: Path, demo_file: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    attendance = pq.read_table(copy / "attendance.parquet")
+    half = attendance.num_rows // 2
+    pq.write_table(attendance.slice(0, half), copy / "attendance.parquet")
+    manifest = manifest_of(copy)
+    manifest["rows"]["attendance"] = half
+    write_manifest(copy, manifest)
+    refused(copy, demo_file, "attendance.parquet ne correspond pas à son empreinte SHA-256", capsys)
+
+
+def test_a_count_changed_in_the_manifest_alone_is_refused(copy: Path, demo_file: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    manifest = manifest_of(copy)
+    manifest["rows"]["meetings"] -= 1
+    write_manifest(copy, manifest)
+    refused(copy, demo_file, r"meetings.parquet contient \d+ lignes, le manifeste en annonce", capsys)
+
+
+def _drop(key: str) -> Callable[[dict], None]:
+    return lambda manifest: manifest.pop(key)
+
+
+def _set(key: str, value: object) -> Callable[[dict], None]:
+    return lambda manifest: manifest.update({key: value})
+
+
+def _set_in(key: str, table: str, value: object) -> Callable[[dict], None]:
+    return lambda manifest: manifest[key].update({table: value})
+
+
+@pytest.mark.parametrize(("edit", "match"), [
+    (_drop("created_at"), "« created_at » doit être une date"),
+    (_set("created_at", 20250630), "« created_at » doit être une date"),
+    (_set("created_at", "hier"), "« created_at » doit être une date"),
+    (_drop("rows"), "« rows » doit donner, pour chaque table, un nombre de lignes"),
+    (_set("rows", [1, 2, 3]), "« rows » doit donner, pour chaque table"),
+    (_set_in("rows", "persons", "266"), "« rows » de la table persons doit être un nombre de lignes"),
+    (_set_in("rows", "persons", -1), "« rows » de la table persons doit être un nombre de lignes"),
+    (_set_in("rows", "persons", True), "« rows » de la table persons doit être un nombre de lignes"),
+    (_set_in("rows", "secrets", 3), r"nomme une table inconnue \(secrets\) dans « rows »"),
+    (_set_in("rows", "![x](http://pixel)", 3), r"table inconnue \(nom illisible\)"),
+    (lambda m: m["rows"].pop("attendance"), "ne donne pas « rows » pour la table attendance"),
+    (_drop("schema_version"), "« schema_version » doit être un entier positif"),
+    (_set("schema_version", "5"), "« schema_version » doit être un entier positif"),
+    (_set("schema_version", 0), "« schema_version » doit être un entier positif"),
+    (_set("schema_version", 99), "version plus récente du logiciel"),
+    (_set("format", 3), "version plus récente du logiciel"),
+    (_set("format", "2"), "« format » doit être un entier"),
+    (_drop("sha256"), "« sha256 » doit être présent"),
+    (_set_in("sha256", "persons", "abc"), "« sha256 » de la table persons doit être une empreinte SHA-256"),
+    (_set("sha256", None), "« sha256 » doit donner, pour chaque table"),
+    (_drop("application"), "n'est pas une sauvegarde de Gouvernance m2A"),
+    (lambda m: m.clear(), "n'est pas une sauvegarde de Gouvernance m2A"),
+])
+def test_an_edited_manifest_is_refused_in_french(copy: Path, demo_file: Path, capsys: pytest.CaptureFixture[str],
+                                                 edit: Callable[[dict], None], match: str) -> None:
+    manifest = manifest_of(copy)
+    edit(manifest)
+    write_manifest(copy, manifest)
+    refused(copy, demo_file, match, capsys)
+
+
+@pytest.mark.parametrize(("content", "match"), [
+    ("[1, 2]", "n'est pas une sauvegarde de Gouvernance m2A"),
+    ("{pas du json", "fichier sauvegarde.json absent ou illisible"),
+    ("", "fichier sauvegarde.json absent ou illisible"),
+])
+def test_a_manifest_that_is_not_one_is_refused(copy: Path, demo_file: Path, capsys: pytest.CaptureFixture[str],
+                                               content: str, match: str) -> None:
+    (copy / backup.MANIFEST).write_text(content, encoding="utf-8")
+    refused(copy, demo_file, match, capsys)
+
+
+def test_files_that_are_not_the_tables_are_refused(copy: Path, demo_file: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    # each edit is resealed (checksums and counts rewritten), so that what refuses it is the check of the content
+    (copy / "bodies.parquet").write_bytes(b"ceci n'est pas un fichier Parquet")
+    reseal(copy)
+    refused(copy, demo_file, "bodies.parquet n'est pas un fichier Parquet lisible", capsys)
+
+
+def test_a_parquet_with_other_columns_is_refused(copy: Path, demo_file: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    persons = pq.read_table(copy / "persons.parquet")
+    pq.write_table(persons.drop_columns(["match_key"]).append_column("secret", pa.array(["x"] * persons.num_rows)),
+                   copy / "persons.parquet")
+    reseal(copy)
+    refused(copy, demo_file, r"persons.parquet n'a pas les colonnes de la table persons \(il manque match_key, "
+                             r"1 colonne\(s\) inconnue\(s\)", capsys)
+
+
+def test_values_that_break_the_schema_are_refused(copy: Path, demo_file: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    attendance = pq.read_table(copy / "attendance.parquet")
+    pq.write_table(pa.concat_tables([attendance, attendance.slice(0, 1)]), copy / "attendance.parquet")  # a duplicate
+    reseal(copy)
+    refused(copy, demo_file, "le contenu de attendance.parquet n'entre pas dans la table attendance", capsys)
+    meetings = pq.read_table(copy / "meetings.parquet")
+    pq.write_table(meetings.set_column(0, "meeting_id", pa.array(["un"] * meetings.num_rows)),
+                   copy / "meetings.parquet")
+    pq.write_table(attendance, copy / "attendance.parquet")
+    reseal(copy)
+    refused(copy, demo_file, "le contenu de meetings.parquet n'entre pas dans la table meetings", capsys)
+
+
+def test_a_backup_from_before_the_checksums(copy: Path, demo_file: Path, tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    manifest = manifest_of(copy)
+    del manifest["format"], manifest["sha256"]  # as every backup was written before
+    write_manifest(copy, manifest)
+    # the command line restores it, and says it could not be verified
+    assert cli.main(["restore", str(copy), "--db", str(tmp_path / "old.duckdb")]) == 0
+    out = capsys.readouterr()
+    assert "Base restaurée" in out.out and "Attention : cette sauvegarde date d'avant les empreintes" in out.err
+    # its row counts are still checked
+    manifest["rows"]["persons"] += 1
+    write_manifest(copy, manifest)
+    refused(copy, demo_file, "persons.parquet contient", capsys)
+    # the dashboard refuses it: its backups come by upload
+    manifest["rows"]["persons"] -= 1
+    write_manifest(copy, manifest)
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as out_zip:
+        for file in copy.iterdir():
+            out_zip.write(file, file.name)
+    before = fingerprint(demo_file)
+    with pytest.raises(backup.BackupError, match="date d'avant les empreintes SHA-256.*python -m analytics restore"):
+        backup.restore_zip(archive.getvalue(), demo_file)
+    assert fingerprint(demo_file) == before
+
+
+def test_a_base_this_process_still_holds_is_not_replaced(copy: Path, demo_file: Path) -> None:
+    conn = db.connect(demo_file)
+    with pytest.raises(backup.BackupError, match="encore ouverte par ce programme"):
+        backup.restore(copy, demo_file)
+    assert conn.execute("SELECT count(*) FROM persons").fetchall()[0][0] > 0
+    conn.close()
+
+
+def test_an_unreadable_base_is_replaced_and_kept_aside(copy: Path, demo_file: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    conn = db.connect(demo_file)
+    expected = snapshot(conn)
+    conn.close()
+    with open(demo_file, "r+b") as file:
+        file.truncate(5000)
+    damaged = demo_file.read_bytes()
+    assert cli.main(["restore", str(copy), "--db", str(demo_file)]) == 0
+    assert "L'ancienne base, illisible, est gardée sous" in capsys.readouterr().err
+    assert demo_file.with_name(demo_file.name + ".illisible").read_bytes() == damaged
+    conn = db.connect(demo_file)
+    assert snapshot(conn) == expected
+    conn.close()
+
+
+def test_a_full_disk_during_a_restore_leaves_the_base(copy: Path, demo_file: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    before = fingerprint(demo_file)
+    real_replace = os.replace
+
+    def full(source: object, target: object) -> None:
+        if str(source).endswith(".restauration"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_replace(source, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "replace", full)
+    with pytest.raises(backup.BackupError, match="la base n'a pas pu être remplacée : le disque est plein"):
+        backup.restore(copy, demo_file)
+    assert fingerprint(demo_file) == before
+    assert not demo_file.with_name(demo_file.name + ".restauration").exists()
+
+
+# --- an uploaded ZIP: sizes bounded before anything is decompressed ---------------------------------------------
+
+def raw_zip(members: list[tuple[str, bytes, int, int, int]]) -> bytes:
+    """A ZIP written by hand: (name, data as stored, method, declared size, CRC) each. zipfile would compress a
+    gigabyte to write one; here the deflate stream of a bomb is a repeated piece, built in milliseconds."""
+    out, central = io.BytesIO(), io.BytesIO()
+    for name, data, method, size, crc in members:
+        offset, encoded = out.tell(), name.encode()
+        out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, method, 0, 0x21, crc, len(data), size,
+                              len(encoded), 0) + encoded + data)
+        central.write(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, method, 0, 0x21, crc, len(data),
+                                  size, len(encoded), 0, 0, 0, 0, 0, offset) + encoded)
+    directory, start = central.getvalue(), out.tell()
+    out.write(directory + struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(directory),
+                                      start, 0))
+    return out.getvalue()
+
+
+def zeros(size: int) -> tuple[bytes, int]:
+    """A real deflate stream of `size` zero bytes (a multiple of 1 MiB), and their CRC."""
+    block = bytes(1 << 20)
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    piece = compressor.compress(block) + compressor.flush(zlib.Z_FULL_FLUSH)
+    crc = 0
+    for _ in range(size >> 20):
+        crc = zlib.crc32(block, crc)
+    return piece * (size >> 20) + zlib.compressobj(9, zlib.DEFLATED, -15).flush(zlib.Z_FINISH), crc
+
+
+def with_attendance(content: bytes, data: bytes, method: int, size: int, crc: int) -> bytes:
+    """A backup ZIP whose attendance.parquet is replaced; the other files stored as they are."""
+    source = zipfile.ZipFile(io.BytesIO(content))
+    members = []
+    for info in source.infolist():
+        if info.filename == "attendance.parquet":
+            members.append((info.filename, data, method, size, crc))
+        else:
+            plain = source.read(info)
+            members.append((info.filename, plain, zipfile.ZIP_STORED, len(plain), zlib.crc32(plain)))
+    return raw_zip(members)
+
+
+@pytest.fixture
+def content(demo_file: Path) -> bytes:
+    conn = db.connect(demo_file)
+    content = backup.backup_zip(conn)
+    conn.close()
+    return content
+
+
+def refused_fast(content: bytes, target: Path, match: str) -> None:
+    """Refused in under 3 s, with under 50 MB of Python memory, and nothing written."""
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        with pytest.raises(backup.BackupError, match=match):
+            backup.restore_zip(content, target)
+        elapsed, peak = time.perf_counter() - started, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert elapsed < 3 and peak < 50 * 1024 * 1024, (elapsed, peak)
+    assert not target.exists()
+
+
+def test_a_zip_bomb_is_refused_at_once(content: bytes, tmp_path: Path) -> None:
+    stream, crc = zeros(1 << 30)  # 1 GiB of zeros in about 1 MB
+    bomb = with_attendance(content, stream, zipfile.ZIP_DEFLATED, 1 << 30, crc)
+    assert len(bomb) < 1.5e6
+    refused_fast(bomb, tmp_path / "bomb.duckdb",
+                 r"attendance.parquet se décompresserait en 1024.0 Mo pour 1.0 Mo compressés.*bombe")
+
+
+def test_a_zip_whose_headers_lie_is_refused_while_read(content: bytes, tmp_path: Path) -> None:
+    # 1 GiB of zeros declared as 40 MiB: the ratio looks plausible, reading stops at 40 MiB and the file is refused
+    stream, _ = zeros(1 << 30)
+    _, crc = zeros(40 << 20)
+    lying = with_attendance(content, stream, zipfile.ZIP_DEFLATED, 40 << 20, crc ^ 1)
+    refused_fast(lying, tmp_path / "lying.duckdb", r"l'archive est abîmée \(attendance.parquet")
+    # declared smaller than it is, with the right CRC of what the declared size covers: what comes out is cut there,
+    # and no longer matches its checksum
+    lying = with_attendance(content, stream, zipfile.ZIP_DEFLATED, 40 << 20, crc)
+    refused_fast(lying, tmp_path / "lying.duckdb", "attendance.parquet ne correspond pas à son empreinte")
+
+
+def test_a_zip_larger_than_the_limit_is_refused(content: bytes, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GOUVERNANCE_MAX_UPLOAD_MB", "1")  # 10 MB decompressed at most
+    noise = os.urandom(11 << 20)  # stored, ratio 1: only the total can refuse it
+    big = with_attendance(content, noise, zipfile.ZIP_STORED, len(noise), zlib.crc32(noise))
+    refused_fast(big, tmp_path / "big.duckdb", r"se décompresserait en 1\d.\d Mo, plus que les 10.0 Mo permis")
+
+
+def test_a_zip_with_missing_or_doubled_files_is_refused(content: bytes, tmp_path: Path) -> None:
+    source = zipfile.ZipFile(io.BytesIO(content))
+    members = [(i.filename, source.read(i), 0, i.file_size, i.CRC) for i in source.infolist()]
+    with pytest.raises(backup.BackupError,
+                       match=r"contient 12 fichiers, pas les 13 d'une sauvegarde \(il manque attendance.parquet\)"):
+        backup.restore_zip(raw_zip([m for m in members if m[0] != "attendance.parquet"]), tmp_path / "a.duckdb")
+    doubled = [m for m in members if m[0] != "persons.parquet"] + [m for m in members if m[0] == "meetings.parquet"]
+    with pytest.raises(backup.BackupError,
+                       match=r"n.a pas les fichiers .* \(il manque persons.parquet; meetings.parquet en double\)"):
+        backup.restore_zip(raw_zip(doubled), tmp_path / "a.duckdb")
+    assert not (tmp_path / "a.duckdb").exists()

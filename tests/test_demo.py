@@ -43,7 +43,7 @@ def test_same_seed_same_database(demo_db: duckdb.DuckDBPyConnection, tmp_path: P
 
 def test_demo_goes_through_the_import(demo_db: duckdb.DuckDBPyConnection) -> None:
     assert demo_db.execute("SELECT source, file_names FROM import_log").fetchall() == [
-        ("demo", "membres.csv, seances.csv, presences.csv")
+        ("demo", "membres.csv, seances.csv, ordre_du_jour.csv, presences.csv, reponses.csv")
     ]
 
 
@@ -154,3 +154,24 @@ def test_no_missing_sheet_alert_at_every_conseil_sitting(demo_db: duckdb.DuckDBP
     per_body = Counter(found.loc[found["kind"] == "sheet_missing", "body_code"])
     assert per_body["conseil"] == len(missing)
     assert all(count < held[body] / 2 for body, count in per_body.items() if held[body] >= 4), per_body
+
+
+def test_conseil_agendas_arrivals_and_departures(demo_db: duckdb.DuckDBPyConnection) -> None:
+    from analytics.rules import agenda
+
+    # (issue 12) every held Conseil sitting has its agenda; a few members arrive late or leave early
+    held = demo_db.execute("SELECT count(*) FROM meetings WHERE body_code = 'conseil' AND status = 'held'"
+                           ).fetchall()[0][0]
+    with_agenda = demo_db.execute("SELECT count(DISTINCT meeting_id) FROM agenda_items").fetchall()[0][0]
+    assert with_agenda == held
+    assert demo_db.execute("SELECT count(*) FROM attendance_spans WHERE status = 'proxy'").fetchall()[0][0] > 0
+    # a bounded row never changes the sitting-level status of who was there for a point: still « présent »
+    assert demo_db.execute("""SELECT DISTINCT a.status FROM attendance a
+                              SEMI JOIN attendance_spans s USING (meeting_id, person_id)""").fetchall() == [
+        ("present",)]
+    # one sitting where a group walks out: the quorum lost at a point, for two points, then found again
+    lost = agenda.losses(agenda.item_quorum(demo_db, date(2020, 1, 1), TODAY))
+    assert len(lost) == 1
+    row = lost.iloc[0]
+    assert row["points_lost"] == 2 and isinstance(row["back_at"], str)
+    assert row["present"] == row["required"] - 2

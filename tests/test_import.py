@@ -216,15 +216,18 @@ def test_cli_import_reports_and_exits(tmp_path: Path) -> None:
 def test_template_files_are_refused_and_store_nothing(conn: duckdb.DuckDBPyConnection) -> None:
     # their example rows ("EXEMPLE Camille") must never become data: each is refused where it is
     templates = sorted((ROOT / "data" / "templates").glob("*.csv"))
-    assert [t.name for t in templates] == ["membres.csv", "presences.csv", "seances.csv"]
+    assert [t.name for t in templates] == ["membres.csv", "ordre_du_jour.csv", "presences.csv", "reponses.csv",
+                                           "seances.csv"]
     before = snapshot(conn)
     with pytest.raises(importer.ImportRefused) as refused:
         importer.import_files(conn, templates, today=TODAY)
     assert [str(p).split(" : ")[0] for p in refused.value.problems] == [
         "membres.csv, ligne 2, colonne A « nom »",
         "membres.csv, ligne 3, colonne A « nom »",
+        "ordre_du_jour.csv, ligne 2, colonne D « intitule »",
         "presences.csv, ligne 2, colonne C « nom »",
-        "seances.csv, ligne 2, colonne I « remarque »",
+        "reponses.csv, ligne 2, colonne C « nom »",
+        "seances.csv, ligne 2, colonne J « remarque »",
     ]
     assert all("ligne d'exemple du modèle" in str(p) for p in refused.value.problems)
     assert snapshot(conn) == before
@@ -484,3 +487,167 @@ def test_a_stored_substitute_of_a_commune_that_now_has_two_seats_cannot_be_named
     assert problems == [
         "p.csv, ligne 2, colonne G « mandataire » : Mulhouse compte 2 sièges au Conseil le 20/03/2024 : seule une "
         "commune à siège unique a un suppléant (CGCT L5211-6)."]
+
+
+# --- agenda (« ordre du jour ») and sign-ins bounded to points (DESIGN.md §3, issue 12) ----------------------------
+
+AGENDA = """instance;date;point;intitulé
+conseil;20/03/2024;10;Questions diverses
+conseil;20/03/2024;3.1;Budget annexe des transports
+conseil;20/03/2024;1;Approbation du procès-verbal
+conseil;20/03/2024;3;Budget primitif
+conseil;20/03/2024;2;Communications du Président
+"""
+BOUNDED = "instance;date;nom;prenom;commune;statut;mandataire;depuis;jusqu'à\n"
+# HÊTRE leaves after point 3 and comes back at point 10 (two rows); SAULE leaves after point 3 and gives HÊTRE a
+# proxy from point 3.1; ÉRABLE, excused, has one row for the whole sitting
+POINTS = BOUNDED + """conseil;20/03/2024;HÊTRE;Anne;Mulhouse;présent;;;3
+conseil;20/03/2024;HÊTRE;Anne;Mulhouse;présent;;10;
+conseil;20/03/2024;SAULE;Paul;Kingersheim;présent;;;3
+conseil;20/03/2024;SAULE;Paul;Kingersheim;pouvoir;HÊTRE Anne;3.1;
+conseil;20/03/2024;ÉRABLE;Léa;Kingersheim;excusé;;;
+"""
+
+
+def points_tables(conn: duckdb.DuckDBPyConnection) -> tuple[list, list]:
+    return (conn.execute("SELECT * FROM agenda_items ORDER BY ALL").fetchall(),
+            conn.execute("SELECT * FROM attendance_spans ORDER BY ALL").fetchall())
+
+
+def with_points(conn: duckdb.DuckDBPyConnection) -> importer.ImportResult:
+    run(conn, ("membres.csv", MEMBERS), ("seances.csv", MEETINGS))
+    return run(conn, ("ordre_du_jour.csv", AGENDA), ("presences.csv", POINTS))
+
+
+def test_an_agenda_and_rows_bounded_to_points(conn: duckdb.DuckDBPyConnection) -> None:
+    result = with_points(conn)
+    # 5 points; 3 sitting-level rows (one per person), whatever the number of lines
+    assert (result.by_kind["agenda"], result.by_kind["attendance"]) == ((5, 0, 0), (3, 0, 0))
+    # the points in natural order: 3 < 3.1 < 10
+    assert conn.execute("SELECT position, item, title FROM agenda_items ORDER BY position").fetchall() == [
+        (1, "1", "Approbation du procès-verbal"), (2, "2", "Communications du Président"), (3, "3", "Budget primitif"),
+        (4, "3.1", "Budget annexe des transports"), (5, "10", "Questions diverses")]
+    hetre, saule = (conn.execute("SELECT person_id FROM persons WHERE last_name = ?", [n]).fetchall()[0][0]
+                    for n in ("HÊTRE", "SAULE"))
+    assert conn.execute("SELECT person_id, span, from_item, to_item, status, delegate_id FROM attendance_spans "
+                        "ORDER BY person_id, span").fetchall() == [
+        (hetre, 1, None, "3", "present", None), (hetre, 2, "10", None, "present", None),
+        (saule, 1, None, "3", "present", None), (saule, 2, "3.1", None, "proxy", hetre)]
+    # one status per person and sitting (DESIGN §3): there for a point → present, before the proxy
+    assert conn.execute("SELECT p.last_name, a.status, a.delegate_id FROM attendance a JOIN persons p "
+                        "USING (person_id) ORDER BY a.person_id").fetchall() == [
+        ("HÊTRE", "present", None), ("SAULE", "present", None), ("ÉRABLE", "excused", None)]
+
+
+def test_reimporting_the_agenda_and_the_bounds_changes_nothing(conn: duckdb.DuckDBPyConnection) -> None:
+    with_points(conn)
+    before = (data_tables(conn), points_tables(conn))
+    result = run(conn, ("presences.csv", POINTS), ("ordre_du_jour.csv", AGENDA))
+    assert (result.added, result.updated, result.unchanged) == (0, 0, 8)
+    assert (data_tables(conn), points_tables(conn)) == before
+
+
+def test_a_changed_arrival_is_an_update_and_is_logged(conn: duckdb.DuckDBPyConnection) -> None:
+    with_points(conn)
+    # HÊTRE comes back at point 3.1 instead of 10: still present at the sitting, but her rows changed
+    moved = POINTS.replace("présent;;10;", "présent;;3.1;")
+    result = run(conn, ("presences.csv", moved))
+    assert result.by_kind["attendance"] == (0, 1, 2)
+    assert conn.execute("SELECT table_name, column_name, old_value, new_value FROM change_log").fetchall() == [
+        ("attendance_spans", "plages", "présent jusqu'au point 3 ; présent à partir du point 10",
+         "présent jusqu'au point 3 ; présent à partir du point 3.1")]
+    # and a single row without bounds covers the whole sitting again: the bounded rows go
+    run(conn, ("presences.csv", SITTING + "conseil;20/03/2024;HÊTRE;Anne;Mulhouse;présent;\n"))
+    assert [row[1] for row in points_tables(conn)[1]] == [2, 2]  # SAULE's two rows are left as they were
+
+
+def test_a_sitting_without_bounds_keeps_its_counts(conn: duckdb.DuckDBPyConnection) -> None:
+    from analytics.rules import attendance, quorum
+
+    loaded(conn)
+    period = (date(2024, 1, 1), date(2024, 12, 31))
+    before = (attendance.counts(conn, *period, "person"), quorum.quorum(conn, *period))
+    run(conn, ("ordre_du_jour.csv", AGENDA))
+    assert attendance.counts(conn, *period, "person").equals(before[0])
+    assert quorum.quorum(conn, *period).equals(before[1])
+
+
+def test_an_agenda_sheet_in_a_workbook(conn: duckdb.DuckDBPyConnection) -> None:
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, text in (("membres", MEMBERS), ("séances", MEETINGS), ("ordre du jour", AGENDA),
+                        ("présences", POINTS)):
+        sheet = book.create_sheet(title)
+        for line in text.strip().split("\n"):
+            sheet.append(line.split(";"))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    result = run(conn, ("saisie.xlsx", buffer.getvalue()))
+    assert result.by_kind["agenda"] == (5, 0, 0) and result.by_kind["attendance"] == (3, 0, 0)
+    assert len(points_tables(conn)[1]) == 4
+
+
+POINT_CASES = {
+    "a bound not on the agenda": (
+        BOUNDED + "conseil;20/03/2024;HÊTRE;Anne;Mulhouse;présent;;7;\n",
+        "p.csv, ligne 2, colonne H « depuis » : le point « 7 » n'est pas à l'ordre du jour de la séance conseil du "
+        "20/03/2024 (points 1 à 10)."),
+    "overlapping ranges": (
+        BOUNDED + "conseil;20/03/2024;HÊTRE;Anne;Mulhouse;présent;;;3\n"
+                  "conseil;20/03/2024;HÊTRE;Anne;Mulhouse;pouvoir;SAULE Paul;2;\n",
+        "p.csv, ligne 3, colonne H « depuis » : plages qui se chevauchent : points 2 à 10 ici, 1 à 3 à la ligne 2 "
+        "(même séance, même personne)."),
+    "a row for the whole sitting beside a bounded one": (
+        BOUNDED + "conseil;20/03/2024;HÊTRE;Anne;Mulhouse;présent;;;3\n"
+                  "conseil;20/03/2024;HÊTRE;Anne;Mulhouse;absent;;;\n",
+        "p.csv, ligne 3, colonne H « depuis » : plages qui se chevauchent : même séance et même personne qu'à la "
+        "ligne 2, bornée à des points"),
+    "bounds without an agenda": (
+        BOUNDED + "conseil;25/09/2024;HÊTRE;Anne;Mulhouse;présent;;5;\n",
+        "p.csv, ligne 2, colonne H « depuis » : bornes sans ordre du jour : la séance conseil du 25/09/2024 n'a pas "
+        "d'ordre du jour"),
+    "depuis after jusqua": (
+        BOUNDED + "conseil;20/03/2024;HÊTRE;Anne;Mulhouse;présent;;10;3.1\n",
+        "p.csv, ligne 2, colonne H « depuis » : « depuis » (point 10) vient après « jusqu'à » (point 3.1)."),
+    "a bounded row saying nothing": (
+        BOUNDED + "conseil;20/03/2024;HÊTRE;Anne;Mulhouse;non renseigné;;2;\n",
+        "p.csv, ligne 2, colonne H « depuis » : « non renseigné » ne se borne pas à des points"),
+    "an agenda of an unknown sitting": (
+        "instance;date;point;intitule\nconseil;21/03/2024;1;Ouverture\n",
+        "p.csv, ligne 2, colonne B « date » : la séance conseil du 21/03/2024 n'existe pas"),
+    "an unreadable point": (
+        "instance;date;point;intitule\nconseil;20/03/2024;premier;Ouverture\n",
+        "p.csv, ligne 2, colonne C « point » : point « premier » illisible (attendu : 1, 2, 3.1, 4 bis…)."),
+    "one point with two titles": (
+        "instance;date;point;intitule\nconseil;20/03/2024;1;Ouverture\nconseil;20/03/2024;1;Clôture\n",
+        "p.csv, ligne 3, colonne D « intitule » : point 1 déjà donné à la ligne 2 avec un autre intitulé."),
+}
+
+
+@pytest.mark.parametrize("case", list(POINT_CASES))
+def test_bounds_that_break_the_rules_are_refused(conn: duckdb.DuckDBPyConnection, case: str) -> None:
+    loaded(conn)
+    run(conn, ("ordre_du_jour.csv", AGENDA))
+    content, expected = POINT_CASES[case]
+    before = points_tables(conn)
+    problems = refused_by(conn, ("p.csv", content))
+    assert any(problem.startswith(expected) for problem in problems), problems
+    assert points_tables(conn) == before
+
+
+def test_an_agenda_cannot_drop_a_point_that_bounds_a_row(conn: duckdb.DuckDBPyConnection) -> None:
+    with_points(conn)
+    # point 10 goes, but HÊTRE's row "from point 10" stays: refused, unless her rows come in the same import
+    shorter = "\n".join(line for line in AGENDA.split("\n") if ";10;" not in line)
+    problems = refused_by(conn, ("o.csv", shorter))
+    assert problems == [
+        "o.csv, ligne 2, colonne C « point » : le point 10 n'est plus à l'ordre du jour alors que la présence de "
+        "« HÊTRE Anne (Mulhouse) » y est bornée : importez aussi ses présences de cette séance."]
+    fixed = POINTS.replace("présent;;10;", "présent;;3.1;")
+    result = run(conn, ("o.csv", shorter), ("p.csv", fixed))
+    assert result.by_kind["agenda"] == (0, 1, 4)  # one point removed, four unchanged
+    assert [row[1] for row in points_tables(conn)[0]] == [1, 2, 3, 4]

@@ -31,7 +31,8 @@ PERIOD_KEYS = {"start", "end", "held", "required", "status"}
 PERSON_KEYS = {"name", "commune", "counts", "presence_rate", "participation_rate"}
 COMMUNE_KEYS = {"insee", "name", "sector", "counts", "presence_rate", "participation_rate"}
 SECTOR_KEYS = {"sector", "counts", "presence_rate", "participation_rate"}
-QUORUM_KEYS = {"body", "date", "in_office", "present", "required", "reached", "exempt"}
+QUORUM_KEYS = {"body", "date", "in_office", "present", "required", "reached", "exempt", "items", "lost_at"}
+ITEM_KEYS = {"item", "title", "present", "required", "reached"}
 ALERT_KEYS = {"kind", "body", "person", "date", "message"}
 # the 2024 fixture judged mid-year
 ARGS = (D("2024-01-01"), D("2024-12-31"), D("2024-07-15"))
@@ -141,15 +142,16 @@ def test_quorum_entries(result):
     # C1: DUPONT in the room, PETIT by video at an in-person sitting (not counted): 1 of 4 (3 required);
     # C2: DUPONT, MARTIN, BERNARD and PETIT's seat held by his substitute LEROY: 4 → reached; C3: 1;
     # C4 reconvened 5 days after the failed C3: 3 in office, 1 present, exempt
+    # (issue 12) no sitting of the fixture has an agenda: no items, nothing lost
     assert result["quorum"] == [
         {"body": "conseil", "date": "2024-01-15", "in_office": 4, "present": 1, "required": 3, "reached": False,
-         "exempt": False},
+         "exempt": False, "items": [], "lost_at": None},
         {"body": "conseil", "date": "2024-02-29", "in_office": 4, "present": 4, "required": 3, "reached": True,
-         "exempt": False},
+         "exempt": False, "items": [], "lost_at": None},
         {"body": "conseil", "date": "2024-04-10", "in_office": 4, "present": 1, "required": 3, "reached": False,
-         "exempt": False},
+         "exempt": False, "items": [], "lost_at": None},
         {"body": "conseil", "date": "2024-04-15", "in_office": 3, "present": 1, "required": 2, "reached": False,
-         "exempt": True},
+         "exempt": True, "items": [], "lost_at": None},
     ]
 
 
@@ -232,3 +234,32 @@ def test_cli_missing_database(tmp_path):
     assert done.returncode == 1
     assert done.stdout == ""
     assert "n'existe pas" in done.stderr
+
+
+def test_quorum_entries_give_each_point_and_where_it_was_lost(conn):
+    # (issue 12) C2 gets the agenda 1, 2, 10; MARTIN and BERNARD leave after point 1 (their rows bounded, their
+    # sitting-level status still present): point 1 = the opening, DUPONT, MARTIN, BERNARD and PETIT's seat held by
+    # his substitute = 4; points 2 and 10: DUPONT and PETIT's seat = 2, under the 3 required
+    fixture_db.build(conn)
+    cur = conn.cursor()
+    for position, item in enumerate(["1", "2", "10"], start=1):
+        cur.execute("INSERT INTO agenda_items VALUES (2, ?, ?, ?)", [position, item, f"Délibération {item}"])
+    for person_id in (2, 3):
+        cur.execute("INSERT INTO attendance_spans VALUES (2, ?, 1, NULL, '1', 'present', NULL)", [person_id])
+    result = indicators.compute(conn, *ARGS)
+    c2 = next(q for q in result["quorum"] if q["date"] == "2024-02-29")
+    assert (c2["present"], c2["required"], c2["reached"], c2["lost_at"]) == (4, 3, True, "2")
+    assert c2["items"] == [
+        {"item": "1", "title": "Délibération 1", "present": 4, "required": 3, "reached": True},
+        {"item": "2", "title": "Délibération 2", "present": 2, "required": 3, "reached": False},
+        {"item": "10", "title": "Délibération 10", "present": 2, "required": 3, "reached": False},
+    ]
+    for item in c2["items"]:
+        assert set(item) == ITEM_KEYS
+    # the sittings without agenda: no items, nothing lost
+    assert all(q["items"] == [] and q["lost_at"] is None for q in result["quorum"] if q["date"] != "2024-02-29")
+    lost = [a for a in result["alerts"] if a["kind"] == "quorum_lost"]
+    assert [(a["body"], a["date"]) for a in lost] == [("conseil", "2024-02-29")]
+    assert "quorum perdu au point 2 (2 membres présents sur 4 en exercice, 3 requis" in lost[0]["message"]
+    assert "non retrouvé jusqu'à la fin de la séance (2 points sans quorum)" in lost[0]["message"]
+    json.dumps(result, ensure_ascii=False, allow_nan=False)

@@ -15,17 +15,15 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from analytics.ingest import demo, importer
-from analytics.outputs import charts
-from analytics.rules import attendance, cadence, seats
-from analytics.screens import conseil as council, elus as people, synthese as synthesis
-from analytics.rules import filters
-from analytics.store import db
+from analytics.ingest import importer
+from analytics.outputs import charts, summary
 from analytics.outputs.export import to_excel_csv
+from analytics.rules import attendance, cadence, filters, schedule, seats, territory
+from analytics.screens import conseil as council
+from analytics.screens import elus as people
+from analytics.screens import synthese as synthesis
+from analytics.store import db
 from analytics.wording.format import number, percent
-from analytics.outputs import summary
-from analytics.rules import territory
-from analytics.rules import schedule
 from tests.support import ROOT
 
 APP = str(ROOT / "app.py")
@@ -134,7 +132,7 @@ def test_synthese_headline_equals_the_analytics(monkeypatch: pytest.MonkeyPatch,
     assert shown["Taux de participation"] == percent(participating / bodies["recorded"].sum())
     rhythm = summary.cadence_totals(demo_conn, period.start, period.end, TODAY)
     assert shown["Séances requises tenues"] == f"{number(rhythm['fulfilled'])} / {number(rhythm['required'])}"
-    assert shown["Instances en retard"] == number(len(rhythm["behind"]))
+    assert shown[summary.BEHIND_LABEL] == number(len(rhythm["behind"]))
     # the database counts of the former home page are still there
     assert shown["Communes membres"] == "39"
     assert not at.info
@@ -211,6 +209,43 @@ def test_instances_figures_equal_the_cadence(monkeypatch: pytest.MonkeyPatch, de
     assert not any("quorum" in trace.get("name", "") for spec in _plotly(at) for trace in spec["data"])
 
 
+def test_instances_shows_a_sitting_point_by_point(monkeypatch: pytest.MonkeyPatch, demo_file: Path, demo_conn) -> None:
+    from analytics.rules import agenda
+
+    # the demo's sitting where a group walks out: the quorum lost at a point and found again (issue 12)
+    period = _period()
+    lost = agenda.losses(agenda.item_quorum(demo_conn, period.start, period.end)).iloc[0]
+    at = _open(monkeypatch, demo_file, "instances")
+    at.selectbox(key="seance_odj").set_value(int(lost["meeting_id"])).run()
+    assert not at.exception
+    strip = next(spec for spec in _plotly(at) if any(t.get("name") == "quorum" for t in spec["data"]))
+    points = agenda.items(demo_conn, int(lost["meeting_id"]))
+    # one column per point, in the agenda's order, the quorum as a line, the point where it was lost marked
+    assert strip["layout"]["xaxis"]["categoryarray"] == points["item"].tolist()
+    assert [a["text"] for a in strip["layout"]["annotations"]] == [f"quorum perdu au point {lost['lost_at']}"]
+    assert any(f"Quorum perdu au point {lost['lost_at']}" in c.value for c in at.caption)
+    table = next(df.value for df in at.dataframe if "Arrivé(e)s" in df.value.columns)
+    assert table["Point"].tolist() == points["item"].tolist()
+    assert table.set_index("Point").loc[lost["lost_at"], "Présents (pouvoirs exclus)"] == lost["present"]
+
+
+def test_the_meeting_form_offers_the_points_of_the_agenda(monkeypatch: pytest.MonkeyPatch, demo_file: Path,
+                                                          demo_conn) -> None:
+    # the form of a Conseil sitting with an agenda says how to record an arrival, a departure, a proxy from a point
+    from analytics.rules import agenda
+
+    period = _period()
+    sitting = agenda.sittings(demo_conn, "conseil", period.start, period.end).iloc[0]
+    at = _open(monkeypatch, demo_file)
+    at.switch_page(str(ROOT / "pages" / "donnees" / "saisie.py")).run()
+    at.selectbox[0].set_value("conseil").run()
+    at.date_input[0].set_value(pd.Timestamp(sitting["meeting_date"]).date()).run()
+    assert not at.exception, at.exception
+    points = agenda.items(demo_conn, int(sitting["meeting_id"]))["item"].tolist()
+    assert any(c.value.startswith(f"Ordre du jour : {len(points)} points (du point {points[0]} au point "
+                                  f"{points[-1]}).") for c in at.caption), [c.value for c in at.caption]
+
+
 # -- Territoires ---------------------------------------------------------------------------------------------------
 
 def test_territoires_commune_table_equals_the_attendance(monkeypatch: pytest.MonkeyPatch, demo_file: Path,
@@ -256,6 +291,21 @@ def test_elus_person_view_shows_the_evidence(monkeypatch: pytest.MonkeyPatch, de
     evidence = next(df.value for df in at.dataframe if "Feuille d'émargement" in df.value.columns)
     assert len(evidence) == len(timeline)
     assert evidence["Feuille d'émargement"].str.contains("feuille").all()
+
+
+def test_elus_fiche_says_when_a_member_arrived_or_left(monkeypatch: pytest.MonkeyPatch, demo_file: Path,
+                                                       demo_conn) -> None:
+    # a member who left the walkout sitting after a point (issue 12): "parti(e) après le point …"
+    period = _period()
+    person_id = demo_conn.execute(
+        "SELECT min(s.person_id) FROM attendance_spans s JOIN meetings m USING (meeting_id) "
+        "WHERE s.to_item IS NOT NULL AND s.status = 'present' AND m.meeting_date BETWEEN ? AND ?",
+        [period.start, period.end]).fetchall()[0][0]
+    label = people.persons(demo_conn).set_index("person_id").loc[person_id, "label"]
+    at = _open(monkeypatch, demo_file, "elus", query={"personne": label})
+    assert not at.exception
+    evidence = next(df.value for df in at.dataframe if "Présence aux points" in df.value.columns)
+    assert evidence["Présence aux points"].str.contains(r"parti\(e\) après le point").any()
 
 
 # -- Conseil et sièges ---------------------------------------------------------------------------------------------
@@ -367,10 +417,126 @@ def test_simulator_moves_seats_with_populations(demo_conn) -> None:
         council.simulate(edited, base)
 
 
-def test_map_keeps_true_distances() -> None:
-    frame = pd.DataFrame({"lon": [7.3, 7.4], "lat": [47.7, 47.8], "name": ["A", "B"], "sector": ["Nord", "Sud"],
-                          "population": [100, 200], "hover": ["a", "b"]})
-    figure = charts.communes_map(frame)
+def test_map_draws_the_communes_outlines_with_true_distances(demo_conn) -> None:
+    shapes = territory.shapes(demo_conn)
+    assert shapes["insee"].nunique() == 39
+    period = _period()
+    communes = territory.communes(demo_conn, period.start, period.end)
+    frame = territory.map_frame(communes, "Présence")
+    figure = charts.communes_choropleth(frame, shapes, territory.sector_borders(shapes), "présence")
     assert figure.layout.yaxis.scaleanchor == "x"
     assert figure.layout.yaxis.scaleratio == pytest.approx(1.49, abs=0.01)
-    assert all(trace.type == "scatter" for trace in figure.data)  # no geo trace: works offline
+    assert all(trace.type == "scatter" for trace in figure.data)  # no geo trace, no tiles: works offline
+    fills = [trace for trace in figure.data if trace.fill == "toself"]
+    assert len(fills) == shapes.groupby(["insee", "part"]).ngroups  # one filled shape per ring of a commune
+    # every commune is named on hover of its surface, with its rate the French way
+    mulhouse = communes.set_index("name").loc["Mulhouse", "presence_rate"]
+    assert any("Mulhouse" in trace.name and percent(mulhouse) in trace.name for trace in fills)
+    colorbar = next(trace for trace in figure.data if trace.marker and trace.marker.showscale).marker.colorbar
+    assert colorbar.ticktext[-1] == percent(1, 0) and colorbar.title.text == "présence"
+    # a sector chosen: the other communes stay, grey, for context
+    south = territory.map_frame(communes[communes["sector"] == "Sud"], "Participation")
+    figure = charts.communes_choropleth(south, shapes, territory.sector_borders(shapes), "participation")
+    assert sum(trace.fillcolor == charts.LIGHT for trace in figure.data if trace.fill == "toself") == \
+        (shapes.drop_duplicates("insee")["sector"] != "Sud").sum()
+
+
+def test_sector_borders_are_the_outline_of_their_communes() -> None:
+    # two unit squares side by side in one sector, one above in another: the shared edge is no border
+    square = lambda x, y: [(x, y), (x + 1, y), (x + 1, y + 1), (x, y + 1), (x, y)]  # noqa: E731
+    rows = [(code, sector, 0, lon, lat) for code, sector, ring in
+            (("a", "Nord", square(0, 0)), ("b", "Nord", square(1, 0)), ("c", "Sud", square(0, 1)))
+            for lon, lat in ring]
+    outlines = pd.DataFrame(rows, columns=["insee", "sector", "part", "lon", "lat"])
+    borders = territory.sector_borders(outlines)
+    north = borders[borders["sector"] == "Nord"]
+    assert north["part"].nunique() == 1 and len(north) == 7  # a closed ring round the 2×1 rectangle
+    assert (1.0, 0.5) not in set(zip(north["lon"], north["lat"]))
+    assert set(zip(north["lon"], north["lat"])) == {(0, 0), (1, 0), (2, 0), (2, 1), (1, 1), (0, 1)}
+
+
+def test_tables_read_french_whatever_the_browser() -> None:
+    from analytics.screens import tables
+
+    frame = pd.DataFrame({"Commune": ["Mulhouse"], "Population": [104924], "Présence": [0.8784],
+                          "Marge": [2.5], "Le": [pd.Timestamp("2026-12-01 08:20:05")],
+                          "Jour": [pd.Timestamp("2026-12-01")], "Vide": [float("nan")]})
+    formats = tables.cell_formats(frame, rates=["Présence"])
+    shown = {column: formats[column](frame[column].iloc[0]) for column in formats}
+    assert shown == {"Population": "104\u202f924", "Présence": "87,8\u00a0%", "Marge": "2,5",
+                     "Le": "1er décembre 2026 à 08:20", "Jour": "1er déc. 2026", "Vide": "—"}
+    assert "Commune" not in formats  # text stays text
+
+
+def test_bands_say_when_many_share_the_top_rate() -> None:
+    rates = [0.5, 0.6, 0.7, 0.8, 0.85, 0.9] + [1.0] * 6
+    frame = pd.DataFrame({"presence_rate": rates, "recorded": [10] * len(rates)})
+    cuts = people.quartiles(frame["presence_rate"])
+    frame["band"] = [people.band(r, 10, cuts) for r in rates]
+    legend = people.band_legend(frame)
+    assert legend[-1] == "6 personnes à 100\u00a0%"
+    assert not any("et plus" in label for label in legend)
+    counts = people.band_counts(frame).set_index("Bande")
+    assert counts.loc["quart supérieur", "Personnes"] == 6 and counts.loc["quart supérieur", "Part"] == 0.5
+    assert "6 personnes sont à 100\u00a0% (50\u00a0%)" in people.quartiles_text(cuts, frame["presence_rate"])
+
+
+def test_cadence_chart_shows_a_missed_period_with_no_meeting() -> None:
+    frame = pd.DataFrame({"period_label": ["janv. 2026", "févr. 2026", "mars 2026"], "held": [1, 0, 0],
+                          "required": [1, 1, 1], "status": ["met", "missed", "in_progress"],
+                          "status_label": ["respectée", "manquée", "en cours"], "hover": ["a", "b", "c"]})
+    figure = charts.cadence_periods(frame)
+    outlined = {trace.name: trace for trace in figure.data if trace.type == "bar" and trace.showlegend is not False
+                and trace.marker.pattern.shape in ("/", ".")}
+    assert set(outlined) == {"manquée", "en cours"}
+    assert list(outlined["manquée"].y) == [1] and list(outlined["manquée"].text) == ["0 / 1"]
+
+
+def test_alerts_of_one_kind_and_month_read_as_one_line() -> None:
+    rows = [{"kind": "cadence_missed", "body_name": f"Commission {i}", "person_id": None,
+             "date": pd.Timestamp("2026-08-31"), "kind_label": "Cadence manquée",
+             "message": f"Commission {i} : aucune séance tenue en août 2026 (règle : au moins une séance par mois)."}
+            for i in range(10)]
+    rows.append({**rows[0], "body_name": "Bureau", "date": pd.Timestamp("2026-07-31"),
+                 "message": "Bureau : aucune séance tenue en juillet 2026 (règle : au moins une séance par mois)."})
+    lines = synthesis.alert_lines(pd.DataFrame(rows))
+    assert lines[0][1] == 10 and lines[0][0].startswith("**10 instances sans séance en août 2026** : Commission 0")
+    assert lines[1][1] == 1 and "juillet 2026" in lines[1][0]
+
+
+def test_behind_tile_names_what_it_counts_and_changes_in_bodies() -> None:
+    assert summary._bodies_delta(2) == "+2 instances" and summary._bodies_delta(0) == "±0 instance"
+    text = summary.behind_help(["A", "B"], ["B", "C"], "par rapport aux 12 mois précédents")
+    assert "au moins une période" in text and "nouvelles : A" in text and "de nouveau dans leur cadence : C" in text
+
+
+def test_holidays_table_starts_with_the_period() -> None:
+    assert schedule.holiday_window(date(2025, 11, 30), date(2027, 3, 1), TODAY) == (date(2025, 11, 30),
+                                                                                     date(2027, 11, 29))
+    assert schedule.holiday_window(date(2024, 1, 1), date(2024, 12, 31), TODAY) == (date(2024, 1, 1),
+                                                                                     date(2024, 12, 31))
+
+
+def test_an_ended_atelier_says_so_in_one_sentence(demo_conn) -> None:
+    from analytics.screens import instances
+
+    text = instances.outside_project(demo_conn, "atelier_velo", date(2025, 11, 30), TODAY)
+    assert text is not None and "s'est terminé le 30 juin 2023" in text
+    assert instances.outside_project(demo_conn, "atelier_velo", date(2021, 1, 1), TODAY) is None
+    assert instances.outside_project(demo_conn, "conseil", date(2025, 11, 30), TODAY) is None
+
+
+def test_a_saved_sitting_is_shown_as_recorded(monkeypatch: pytest.MonkeyPatch, demo_file: Path,
+                                               tmp_path: Path) -> None:
+    base = tmp_path / "saisie.duckdb"
+    shutil.copy(demo_file, base)
+    at = _open(monkeypatch, base)
+    at.switch_page("pages/donnees/saisie.py").run()
+    at.date_input[0].set_value(date(2026, 11, 28)).run()  # a Saturday: no sitting of the Conseil yet
+    assert any(c.value.startswith("Nouvelle séance") for c in at.caption)
+    next(b for b in at.button if b.label == "Enregistrer la séance").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("enregistrée" in s.value for s in at.success)
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("Séance déjà enregistrée") for c in captions), captions
+    assert not any(c.startswith("Nouvelle séance") for c in captions)

@@ -1,19 +1,21 @@
-"""Erasing a person: the name leaves every table, every anonymous count stays."""
+"""Erasing a person: the name leaves every table and the bytes of the file, every anonymous count stays."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq
 import pytest
 
-from tests import fixture_db
 from analytics import cli
 from analytics.access import auth, privacy
 from analytics.rules import attendance
-from analytics.store import db
+from analytics.store import backup, db
 from analytics.wording.text import fold
+from tests import fixture_db
 
 # DUPONT Anne (person 1, Mulhouse): member of conseil, bureau (twice) and forum, present at many meetings, and
 # holder of the proxies of MARTIN (C1, C3) and PETIT (C3): every kind of reference to a person.
@@ -253,3 +255,114 @@ def test_erase_command_refuses_ambiguous_or_unknown_names(closed: Path, capsys: 
     conn = db.connect(closed)
     assert conn.execute("SELECT count(*) FROM persons WHERE last_name = 'ANONYME'").fetchall() == [(0,)]
     conn.close()
+
+
+# --- what an erasure recognises, and what it leaves in the file -------------------------------------------------
+
+def test_the_scrubs_find_the_name_in_its_forms(built: duckdb.DuckDBPyConnection) -> None:
+    built.execute("INSERT INTO persons (person_id, last_name, first_name, commune_insee, match_key) "
+                  "VALUES (50, 'Le Goff', 'Yann', '68224', 'le goff|yann|68224')")
+    files = {
+        # they name Anne Dupont or Yann Le Goff: the last name as words, a long part of it, both names glued
+        "DUPONT.csv": True, "courrier_dupont_2024.xlsx": True, "AnneDupont.csv": True, "dupont-anne.ods": True,
+        "Dupônt (copie).csv": True, "LE-GOFF Y.csv": True, "goff.csv": True, "YannLeGoff.csv": True,
+        # they do not: another word that begins like the name, a first name or a particle alone
+        "Dupontel.csv": False, "anne.csv": False, "le.csv": False, "yann.csv": False, "membres.csv": False,
+    }
+    for index, name in enumerate(files, start=10):
+        built.execute("INSERT INTO import_log (import_id, username, source, file_names, rows_added, rows_updated, "
+                      "rows_unchanged) VALUES (?, 'sam', 'ui', ?, 0, 0, 0)", [index, name])
+        auth.audit(built, "sam", "export_named", f"export {name}")
+    privacy.erase_person(built, DUPONT, "adele")
+    privacy.erase_person(built, 50, "adele")
+    kept = {name for (name,) in built.execute("SELECT file_names FROM import_log WHERE import_id >= 10").fetchall()}
+    assert kept == {name for name, names in files.items() if not names} | {"[noms de fichiers effacés]"}
+    details = {detail for (detail,) in built.execute("SELECT detail FROM audit_events").fetchall()}
+    assert {f"export {name}" for name, names in files.items() if not names} <= details
+    assert not {f"export {name}" for name, names in files.items() if names} & details
+
+
+def traces(path: Path, name: str) -> dict[str, int]:
+    """How many times the name's bytes appear in the file and its write-ahead log, whatever the case."""
+    needles = {form.encode() for form in (name, name.lower(), name.upper(), name.title(), fold(name))}
+    found = {}
+    for file in (path, path.with_name(path.name + ".wal")):
+        if file.exists():
+            data = file.read_bytes()
+            found[file.name] = sum(data.count(needle) + data.lower().count(needle.lower()) for needle in needles)
+    return found
+
+
+def unique_person(conn: duckdb.DuckDBPyConnection) -> tuple[int, str]:
+    """A person whose last name no other stored text holds (else its bytes stay, rightly, after the erasure)."""
+    values = text_values(conn)
+    for person_id, last_name in conn.execute(
+            "SELECT person_id, last_name FROM persons WHERE length(last_name) >= 5 ORDER BY person_id").fetchall():
+        if len([v for t, c, v in values if fold(last_name) in fold(v)]) == 2:  # its own last_name and match_key
+            return person_id, last_name
+    raise AssertionError("no person with a name of their own")
+
+
+def by_commune(conn: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return conn.execute("SELECT p.commune_insee, a.status, count(*) FROM attendance AS a JOIN persons AS p "
+                        "USING (person_id) GROUP BY ALL ORDER BY ALL").fetchall()
+
+
+@pytest.fixture
+def demo_copy(demo_file: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_file, path)
+    return path
+
+
+def test_erase_person_leaves_no_byte_of_the_name(demo_copy: Path, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    conn = db.connect(demo_copy)
+    person_id, last_name = unique_person(conn)
+    counts = by_commune(conn)
+    conn.close()
+    assert sum(traces(demo_copy, last_name).values()) > 0  # the scan does see the name before
+
+    assert cli.main(["erase-person", "--id", str(person_id), "--db", str(demo_copy), "--yes"]) == 0
+    assert "Fichier de la base réécrit : aucun bloc libre ne garde le nom effacé." in capsys.readouterr().out
+    assert traces(demo_copy, last_name) == {demo_copy.name: 0}
+    assert not db.rewrite_marker(demo_copy).exists()
+    conn = db.connect(demo_copy)
+    assert by_commune(conn) == counts
+    # a backup made afterwards holds no trace either
+    backup.backup(conn, tmp_path / "copie")
+    conn.close()
+    for file in (tmp_path / "copie").iterdir():
+        assert last_name.encode() not in file.read_bytes().upper()
+        if file.suffix == ".parquet":
+            assert fold(last_name) not in fold(str(pq.read_table(file).to_pylist()))
+
+
+def test_an_erasure_from_the_dashboard_is_rewritten_at_the_next_start(demo_copy: Path) -> None:
+    conn = db.connect(demo_copy)  # the dashboard's shared connection
+    person_id, last_name = unique_person(conn)
+    privacy.erase_person(conn, person_id, "adele")
+    # while it runs: the write-ahead log no longer holds the name, the file's free blocks may, and the rewrite
+    # waits, since this process holds the file
+    assert traces(demo_copy, last_name).get(demo_copy.name + ".wal", 0) == 0
+    assert db.rewrite_marker(demo_copy).exists()
+    assert db.rewrite(demo_copy) is False and db.rewrite_marker(demo_copy).exists()
+    conn.close()
+    conn = db.connect(demo_copy)  # the next start
+    assert not db.rewrite_marker(demo_copy).exists()
+    assert conn.execute("SELECT last_name FROM persons WHERE person_id = ?", [person_id]).fetchall() == [("ANONYME",)]
+    conn.close()
+    assert traces(demo_copy, last_name) == {demo_copy.name: 0}
+
+
+def test_erasure_keeps_the_rows_bounded_to_points(built: duckdb.DuckDBPyConnection) -> None:
+    # (issue 12) C3 with an agenda: PETIT excused for point 1 then a proxy to DUPONT from point 2; DUPONT is erased,
+    # her id stays on PETIT's bounded row (the erasure moves these rows to its placeholder and back, as attendance)
+    cur = built.cursor()
+    cur.execute("INSERT INTO agenda_items VALUES (3, 1, '1', 'Ouverture'), (3, 2, '2', 'Budget')")
+    cur.execute("INSERT INTO attendance_spans VALUES (3, 4, 1, NULL, '1', 'excused', NULL), "
+                "(3, 4, 2, '2', NULL, 'proxy', 1), (3, 1, 1, NULL, '1', 'present', NULL)")
+    before = cur.execute("SELECT * FROM attendance_spans ORDER BY ALL").fetchall()
+    privacy.erase_person(built, 1, "admin")
+    assert cur.execute("SELECT * FROM attendance_spans ORDER BY ALL").fetchall() == before
+    assert cur.execute("SELECT last_name FROM persons WHERE person_id = 1").fetchall() == [("ANONYME",)]

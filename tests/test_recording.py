@@ -208,3 +208,106 @@ def test_a_sheet_breaking_the_substitute_rules_changes_nothing(conseil: duckdb.D
         recording.save_sheet(conseil, sheet, statuses(sheet, **changes), username="x", today=TODAY)
     assert invalid.value.problems[0].startswith(message), invalid.value.problems
     assert snapshot(conseil) == before
+
+
+# --- arrivals, departures and proxies from a point (DESIGN.md §3 "agenda items", issue 12) ------------------------
+
+AGENDA = "instance;date;point;intitule\n" + "".join(f"conseil;2024-03-12;{p};Délibération {p}\n" for p in "123")
+
+
+@pytest.fixture
+def agenda_sitting(conseil: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """The Conseil of 12 March 2024, held, with the agenda 1, 2, 3 (4 in office: AULNE, CÈDRE, HÊTRE, SAULE)."""
+    importer.import_sources(conseil, [("seances.csv", b"instance;date;statut\nconseil;2024-03-12;tenue\n"),
+                                      ("ordre_du_jour.csv", AGENDA.encode())], today=TODAY)
+    return conseil
+
+
+def bounded_statuses(sheet: recording.Sheet, rows: list[tuple[str, str, str | None, str | None, str | None]]
+                     ) -> pd.DataFrame:
+    """Statuses of the sheet's members: NAME, status, delegate NAME, from, to — several rows per person allowed."""
+    ids = dict(zip(sheet.rows["name"].str.split().str[0], sheet.rows["person_id"]))
+    return pd.DataFrame({
+        "person_id": [ids[name] for name, *_ in rows], "status": [status for _, status, *_ in rows],
+        "delegate_id": pd.array([ids[d] if d else None for _, _, d, _, _ in rows], dtype="Int64"),
+        "from_item": [f for *_, f, _ in rows], "to_item": [t for *_, t in rows]})
+
+
+SITTING_ROWS = [("AULNE", "present", None, "2", None),             # arrived at point 2
+                ("CÈDRE", "present", None, None, "2"),             # left after point 2…
+                ("CÈDRE", "proxy", "SAULE", "3", None),            # …and gave SAULE a proxy from point 3
+                ("HÊTRE", "present", None, None, None), ("SAULE", "present", None, None, None)]
+
+
+def test_an_arrival_a_departure_and_a_proxy_from_a_point(agenda_sitting: duckdb.DuckDBPyConnection) -> None:
+    from analytics.rules import agenda
+
+    sheet = recording.load_sheet(agenda_sitting, "conseil", DAY)
+    assert recording.point_options(sheet) == ["1", "2", "3"]
+    saved = recording.save_sheet(agenda_sitting, sheet, bounded_statuses(sheet, SITTING_ROWS), username="s",
+                                 today=TODAY)
+    assert saved == (4, 0, 0)  # one sitting-level row per person, CÈDRE's two lines included
+    again = recording.load_sheet(agenda_sitting, "conseil", DAY)
+    # CÈDRE was there for points 1 and 2: present at the sitting (DESIGN §3)
+    assert dict(zip(again.rows["name"], again.rows["status"]))["CÈDRE Paul"] == "present"
+    assert again.spans[["from_item", "to_item", "status"]].values.tolist() == [
+        ["2", None, "present"], [None, "2", "present"], ["3", None, "proxy"]]
+    # quorum: 4 in office, 3 required; point 1: CÈDRE, HÊTRE, SAULE; point 2: + AULNE; point 3: CÈDRE has left
+    points = agenda.item_quorum(agenda_sitting, date(2024, 1, 1), date(2024, 12, 31))
+    assert points["present"].tolist() == [3, 4, 3] and points["required"].tolist() == [3, 3, 3]
+    # the form shows CÈDRE's first row in the table and the proxy among the extra rows
+    table = recording.editor_frame(again).set_index("Nom")
+    assert table.loc["AULNE Anne", ["Statut", "Depuis le point", "Jusqu'au point"]].tolist() == ["présent", "2", None]
+    assert table.loc["CÈDRE Paul", ["Statut", "Jusqu'au point"]].tolist() == ["présent", "2"]
+    extra = recording.extra_frame(again)
+    assert extra.values.tolist() == [["CÈDRE Paul", "pouvoir", "SAULE Paul", "3", None]]
+    # saved back unchanged from the form's two tables: nothing changes (the 3 substitutes not recorded need no row)
+    back = recording.statuses_from_editor(again, recording.editor_frame(again), extra)
+    assert recording.save_sheet(agenda_sitting, again, back, username="s", today=TODAY) == (0, 0, 4)
+
+
+def test_a_later_arrival_is_an_update_with_its_history(agenda_sitting: duckdb.DuckDBPyConnection) -> None:
+    sheet = recording.load_sheet(agenda_sitting, "conseil", DAY)
+    recording.save_sheet(agenda_sitting, sheet, bounded_statuses(sheet, SITTING_ROWS), username="s", today=TODAY)
+    again = recording.load_sheet(agenda_sitting, "conseil", DAY)
+    later = [("AULNE", "present", None, "3", None), *SITTING_ROWS[1:]]
+    assert recording.save_sheet(agenda_sitting, again, bounded_statuses(again, later), username="dg",
+                                today=TODAY) == (0, 1, 3)
+    history = recording.history(agenda_sitting, again.meeting_id)
+    assert history[["username", "subject", "column_name", "old_value", "new_value"]].values.tolist() == [
+        ["dg", "AULNE Anne", "plages", "présent à partir du point 2", "présent à partir du point 3"]]
+    # a sheet read before that change is now stale
+    with pytest.raises(recording.Conflict):
+        recording.save_sheet(agenda_sitting, again, bounded_statuses(again, SITTING_ROWS), username="x",
+                             today=TODAY)
+
+
+@pytest.mark.parametrize("rows, message", [
+    ([("AULNE", "present", None, "7", None)],
+     "AULNE Anne : le point « 7 » n'est pas à l'ordre du jour de cette séance (points 1 à 3)."),
+    ([("AULNE", "present", None, None, "2"), ("AULNE", "proxy", "SAULE", "2", None)],
+     "AULNE Anne : plages qui se chevauchent : points 2 à 3 ici, 1 à 2 sur son autre ligne."),
+    ([("AULNE", "present", None, None, None), ("AULNE", "absent", None, "3", None)],
+     "AULNE Anne : plages qui se chevauchent : points 3 à 3 ici, 1 à 3 sur son autre ligne."),
+    ([("AULNE", "present", None, "3", "2")], "AULNE Anne : « depuis » (point 3) vient après « jusqu'à » (point 2)."),
+    ([("AULNE", "not_recorded", None, "2", None)], "AULNE Anne : « non renseigné » ne se borne pas à des points"),
+], ids=["not on the agenda", "overlapping", "whole sitting and a range", "depuis after jusqua", "nothing bounded"])
+def test_bounds_are_checked_as_the_import_checks_them(agenda_sitting: duckdb.DuckDBPyConnection, rows: list,
+                                                      message: str) -> None:
+    sheet = recording.load_sheet(agenda_sitting, "conseil", DAY)
+    rest = [(name, "present", None, None, None) for name in ("CÈDRE", "HÊTRE", "SAULE")]
+    before = snapshot(agenda_sitting)
+    with pytest.raises(recording.InvalidSheet) as invalid:
+        recording.save_sheet(agenda_sitting, sheet, bounded_statuses(sheet, rows + rest), username="x", today=TODAY)
+    assert invalid.value.problems[0].startswith(message), invalid.value.problems
+    assert snapshot(agenda_sitting) == before
+
+
+def test_bounds_need_an_agenda(bureau: duckdb.DuckDBPyConnection) -> None:
+    sheet = recording.load_sheet(bureau, "bureau", DAY)
+    assert recording.point_options(sheet) == [] and "Depuis le point" in recording.locked_columns(sheet)
+    with pytest.raises(recording.InvalidSheet) as invalid:
+        recording.save_sheet(bureau, sheet, bounded_statuses(sheet, [("SAULE", "present", None, "2", None)]),
+                             username="x", today=TODAY)
+    assert invalid.value.problems[0].startswith("SAULE Paul : bornes sans ordre du jour : cette séance n'a pas "
+                                                "d'ordre du jour")

@@ -81,7 +81,7 @@ def test_upgrade_keeps_data(db_file: Path, tmp_path: Path, monkeypatch: pytest.M
     conn.close()
     extra = tmp_path / "migrations"
     extra.mkdir()
-    for version, script in db.migrations():
+    for _, script in db.migrations():
         (extra / script.name).write_text(script.read_text(encoding="utf-8"), encoding="utf-8")
     (extra / "999_add_note.sql").write_text("ALTER TABLE meetings ADD COLUMN note VARCHAR;", encoding="utf-8")
     monkeypatch.setattr(db, "MIGRATIONS_DIR", extra)

@@ -10,15 +10,16 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from test_oracle import build_random
 
-from tests import fixture_db
 from analytics.access import privacy
-from analytics.bench import indicators as bench, oracle
+from analytics.bench import indicators as bench
+from analytics.bench import oracle
 from analytics.ingest import demo, importer, recording
 from analytics.rules import attendance
-from analytics.store import tallies as store_tallies
 from analytics.store import backup, db, reference
-from test_oracle import build_random
+from analytics.store import tallies as store_tallies
+from tests import fixture_db
 
 TALLIES = ("attendance_meeting_tallies", "attendance_month_tallies")
 # ranges that cut months in every way: whole months, a cut first or last month, one day, inside one month, empty

@@ -6,26 +6,34 @@ No Streamlit here: the UI glue asks these functions, and every action checks the
 
 from __future__ import annotations
 
+import fcntl
 import getpass
+import hashlib
+import json
 import math
 import os
 import re
+import secrets
 import tempfile
 import threading
+import time
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from itsdangerous import BadData, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
 from analytics import settings
 from analytics.store.sql import query
+from analytics.store.transaction import transaction
 
 # ---------------------------------------------------------------------------------------------------------------
 # Roles and what they allow
@@ -579,6 +587,197 @@ def oidc_login(conn: duckdb.DuckDBPyConnection, config: AuthConfig, email: str |
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# Browser sessions of local accounts (issues 16.4 and 17.1)
+#
+# A successful local login gives the browser a token, kept in a cookie: an itsdangerous URL-safe serializer signs
+# (HMAC-SHA256) the identifier, the role, a fingerprint of the account's password hash and a random session id,
+# with the time of the login. The dashboard checks the cookie of the connection at every rerun: a client that
+# reconnects with someone's Streamlit session id but without their cookie gets the login form, and a token stops
+# opening anything when its signature is wrong, 12 hours after the login, after 8 hours without any action, after
+# "Se déconnecter", or as soon as the account is removed, changes role or password.
+
+SESSION_IDLE = timedelta(hours=8)  # a day's work with long meetings in it, not the night
+SESSION_MAX = timedelta(hours=12)  # whatever the activity: one working day, never the next
+SESSION_COOKIE = "gouvernance_session"
+_SESSION_SALT = "gouvernance-m2a/session-locale"
+_MIN_KEY = 32
+_SESSIONS_LOCK = threading.Lock()
+# session id -> time of its last action (epoch seconds), in this process; a session the process has not seen yet
+# (the server restarted) counts from its login
+_LAST_SEEN: dict[str, float] = {}
+# closed-sessions file -> {session id: time the session would have expired}, read once, then kept in step
+_CLOSED: dict[Path, dict[str, float]] = {}
+
+
+class SessionRefused(Exception):
+    """A token that no longer opens the dashboard. `notice` is the French sentence the login form shows, or None
+    when there is nothing to tell (a forged or closed token)."""
+
+    def __init__(self, reason: str, notice: str | None = None):
+        super().__init__(reason)
+        self.reason, self.notice = reason, notice
+
+
+class _Clock(TimestampSigner):
+    """A timestamp signer whose clock the tests can set (None: the real time)."""
+
+    def __init__(self, *args: Any, now: float | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.now = now
+
+    def get_timestamp(self) -> int:
+        return int(self.now if self.now is not None else time.time())
+
+
+def session_key(users: str | Path | None = None) -> bytes:
+    """The key that signs the session tokens: $GOUVERNANCE_SESSION_KEY, else the .session-key file beside the users
+    file, created on first use with 32 random bytes, readable by its owner only. Deleting the file closes every
+    open session (a new key is made at the next action)."""
+    given = settings.session_key_from_environment()
+    if given is not None:
+        if len(given) < _MIN_KEY:
+            raise ConfigError(f"{settings.SESSION_KEY_VARIABLE} trop courte : {_MIN_KEY} caractères au moins.")
+        return given.encode()
+    target = settings.session_key_path(users)
+    try:
+        key = target.read_bytes().strip()
+    except FileNotFoundError:
+        key = _create_key(target)
+    except OSError as exc:
+        raise ConfigError(f"Clé des sessions {target} illisible : {exc.strerror}.") from exc
+    if len(key) < _MIN_KEY:
+        raise ConfigError(f"Clé des sessions {target} trop courte : supprimez ce fichier, le serveur en recrée une "
+                          "(les sessions ouvertes seront fermées).")
+    if target.stat().st_mode & 0o077:
+        os.chmod(target, 0o600)  # a copy made with the wrong mode: the key is a password of every session
+    return key
+
+
+def _create_key(target: Path) -> bytes:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32).encode()
+    handle, temporary = tempfile.mkstemp(prefix=".session-key-", dir=target.parent)  # mode 0600
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(key + b"\n")
+            out.flush()
+            os.fsync(out.fileno())
+        try:
+            os.link(temporary, target)  # atomic and never over an existing key: two first sessions agree on one
+        except FileExistsError:
+            return target.read_bytes().strip()
+        return key
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def _serializer(key: bytes, now: datetime | None) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(key, salt=_SESSION_SALT, signer=_Clock,
+                                  signer_kwargs={"now": None if now is None else now.timestamp(),
+                                                 "digest_method": hashlib.sha256})
+
+
+def _fingerprint(hashed: str) -> str:
+    # changes with the password; says nothing of it (a digest of a salted argon2id hash)
+    return hashlib.sha256(hashed.encode()).hexdigest()[:16]
+
+
+def open_session(account: Account, config: AuthConfig, now: datetime | None = None,
+                 key: bytes | None = None) -> str:
+    """The token of a new session for a local account that has just logged in."""
+    local = config.accounts.get(account.username)
+    if local is None:
+        raise ValueError(f"no local account {account.username!r}")
+    session_id = secrets.token_urlsafe(16)
+    token = _serializer(key or session_key(config.path), now).dumps(
+        {"u": account.username, "r": local.role, "h": _fingerprint(local.hash), "s": session_id})
+    moment = (now or datetime.now()).timestamp()
+    with _SESSIONS_LOCK:
+        for known, seen in list(_LAST_SEEN.items()):  # forget sessions that have expired anyway
+            if moment - seen > SESSION_MAX.total_seconds():
+                del _LAST_SEEN[known]
+        _LAST_SEEN[session_id] = moment
+    return token
+
+
+def check_session(token: str, config: AuthConfig, now: datetime | None = None, key: bytes | None = None,
+                  touch: bool = True) -> Account:
+    """The account a session token opens now, or SessionRefused. Checks the signature, the 12 hours since the
+    login, the 8 hours since the last action, a logout, and that the account still exists with the same role and
+    password; `touch` counts this as an action."""
+    moment = (now or datetime.now()).timestamp()
+    try:
+        data, signed_at = _serializer(key or session_key(config.path), now).loads(
+            token, max_age=int(SESSION_MAX.total_seconds()), return_timestamp=True)
+    except SignatureExpired as exc:
+        raise SessionRefused("expired", f"Session expirée ({_hours(SESSION_MAX)} après la connexion) : "
+                                        "reconnectez-vous.") from exc
+    except BadData as exc:
+        raise SessionRefused("invalid") from exc
+    if not (isinstance(data, dict) and all(isinstance(data.get(k), str) for k in ("u", "r", "h", "s"))):
+        raise SessionRefused("invalid")
+    local = config.accounts.get(data["u"])
+    if local is None or local.role != data["r"] or _fingerprint(local.hash) != data["h"]:
+        raise SessionRefused("changed", "Votre compte a été modifié ou supprimé : reconnectez-vous.")
+    session_id = data["s"]
+    closed = _closed_sessions(config.path)
+    with _SESSIONS_LOCK:
+        if session_id in closed:
+            raise SessionRefused("closed")
+        last = _LAST_SEEN.get(session_id, signed_at.timestamp())
+        if moment - last > SESSION_IDLE.total_seconds():
+            _LAST_SEEN.pop(session_id, None)
+            raise SessionRefused("idle", f"Session expirée après {_hours(SESSION_IDLE)} sans activité : "
+                                         "reconnectez-vous.")
+        if touch:
+            _LAST_SEEN[session_id] = max(last, moment)
+    return Account(data["u"], local.name, local.role, "local")
+
+
+def _hours(span: timedelta) -> str:
+    hours = round(span.total_seconds() / 3600)
+    return f"{hours} heure{'s' if hours > 1 else ''}"
+
+
+def close_session(token: str, config: AuthConfig, key: bytes | None = None) -> None:
+    """End the session of a token ("Se déconnecter"), for this server and after its restarts; nothing happens for
+    a token that is not ours."""
+    try:
+        data, signed_at = _serializer(key or session_key(config.path), None).loads(token, return_timestamp=True)
+        session_id = data["s"]
+    except (BadData, TypeError, KeyError):
+        return
+    expires = signed_at.timestamp() + SESSION_MAX.total_seconds()
+    closed = _closed_sessions(config.path)
+    with _SESSIONS_LOCK:
+        _LAST_SEEN.pop(session_id, None)
+        closed[session_id] = expires
+        target = settings.closed_sessions_path(config.path)
+        try:
+            descriptor = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            with os.fdopen(descriptor, "a", encoding="ascii") as out:
+                out.write(f"{session_id} {int(expires)}\n")
+        except OSError:
+            pass  # closed in this process anyway; only a restart within the session's 12 hours could reopen it
+
+
+def _closed_sessions(users: Path | None) -> dict[str, float]:
+    target = settings.closed_sessions_path(users)
+    with _SESSIONS_LOCK:
+        if target not in _CLOSED:
+            now, found = time.time(), {}
+            try:
+                for line in target.read_text(encoding="ascii", errors="replace").splitlines():
+                    parts = line.split()
+                    if len(parts) == 2 and parts[1].isdigit() and int(parts[1]) > now:
+                        found[parts[0]] = float(parts[1])
+            except OSError:
+                pass
+            _CLOSED[target] = found
+        return _CLOSED[target]
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # Modes: OpenID Connect, local accounts, open demonstration, or refusal in production
 
 DEMO_ROLE = "admin"
@@ -649,6 +848,68 @@ def record(cur: duckdb.DuckDBPyConnection, username: str, event: str, detail: st
 def audit_events(conn: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.DataFrame:
     """The `limit` most recent audit events, most recent first: id, logged_at, username, event, detail."""
     return conn.cursor().execute(query("auth_audit_events"), {"limit": int(limit)}).df()
+
+
+# Events of a process that could not open the database because the dashboard holds it (python -m analytics user …
+# while the dashboard runs): appended, one JSON object a line, to a file beside the users file; the dashboard moves
+# them into audit_events at its next rerun, the next user command when it can open the database. Both sides lock
+# the file (flock), so that no line is written while the other side empties it.
+
+def defer_audit(database: Path, username: str, event: str, detail: str | None = None, at: datetime | None = None,
+                users: str | Path | None = None) -> Path:
+    """Keep one audit event of `database` for whoever opens it next; return the file holding it."""
+    if event not in EVENTS:
+        raise ValueError(f"unknown audit event {event!r}; expected one of {EVENTS}")
+    line = json.dumps({"db": str(Path(database).resolve()), "logged_at": (at or datetime.now()).isoformat(),
+                       "username": (username or "")[:_MAX_USERNAME], "event": event,
+                       "detail": None if detail is None else detail[:_MAX_DETAIL]}, ensure_ascii=False)
+    target = settings.pending_audit_path(users)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with os.fdopen(os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "a", encoding="utf-8") as out:
+        fcntl.flock(out, fcntl.LOCK_EX)
+        out.write(line + "\n")
+        out.flush()
+        os.fsync(out.fileno())
+    return target
+
+
+def record_pending_audit(conn: duckdb.DuckDBPyConnection, database: Path, users: str | Path | None = None) -> int:
+    """Move the waiting audit events of `database` into audit_events (one transaction, their own times); return how
+    many. Events of another database stay in the file; an unreadable line is dropped."""
+    target = settings.pending_audit_path(users)
+    try:
+        if target.stat().st_size == 0:
+            return 0
+        handle = target.open("r+", encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return 0
+    mine, others = [], []
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        for line in handle.read().splitlines():
+            try:
+                item = json.loads(line)
+                at = datetime.fromisoformat(item["logged_at"])
+                fields = (item["db"], item["username"], item["event"], item.get("detail"))
+            except (ValueError, TypeError, KeyError):
+                continue
+            if not all(isinstance(f, str) for f in fields[:3]) or fields[2] not in EVENTS:
+                continue
+            if fields[0] == str(Path(database).resolve()):
+                mine.append((at, *fields[1:]))
+            else:
+                others.append(line)
+        if mine:
+            with transaction(conn.cursor()) as cur:
+                for at, username, event, detail in mine:
+                    record(cur, username, event, detail if isinstance(detail, str) else None, at)
+        # emptied in place, never removed: a writer waiting on the lock holds this very file open
+        handle.seek(0)
+        handle.truncate()
+        handle.write("".join(line + "\n" for line in others))
+        handle.flush()
+        os.fsync(handle.fileno())
+    return len(mine)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -1,8 +1,15 @@
 """Erasing a person: their name leaves the database, their anonymous counts stay.
 
 The persons row keeps its id and commune, so memberships and attendance keep pointing at it and every indicator
-(per body, commune, sector, meeting) is unchanged; only the name and the match key, which holds the folded name,
-are replaced, and the name is scrubbed from the change log, the import log and the audit trail.
+(per body, commune, sector, meeting) is unchanged; only the name, the identifier and the match key, which holds the
+folded name, are replaced, and every text of the change log, the import log and the audit trail that names the
+person (analytics/sql/privacy_scrub_macros.sql says how it is recognised) is scrubbed.
+
+DuckDB does not overwrite what an update replaces: the old values stay in the write-ahead log until a checkpoint,
+and in the file's free blocks until they are reused. The erasure therefore checkpoints, and leaves the file to be
+rewritten (store.db.rewrite: a copy into a new file, which keeps no free block). The command line does it at once,
+holding the only connection; the dashboard cannot while other sessions share its connection, so it is done at the
+next start (store.db.connect does any rewrite left due).
 
 DuckDB refuses to change match_key (a UNIQUE column) on a row that other tables reference, even inside one
 transaction, so the erasure runs in three short transactions: (1) the person's rows move to a temporary
@@ -19,6 +26,7 @@ import duckdb
 import pandas as pd
 
 from analytics.access import auth
+from analytics.store import db
 from analytics.store.erasure import MOVES, finish_erasures
 from analytics.store.erasure import complete as _finish  # a name of this module, so that a test can stop it
 from analytics.store.sql import query
@@ -51,7 +59,8 @@ def find_person(conn: duckdb.DuckDBPyConnection, text: str) -> pd.DataFrame:
 
 
 def erase_person(conn: duckdb.DuckDBPyConnection, person_id: int, username: str) -> None:
-    """Replace a person's name by "ANONYME n° <id>" everywhere, keeping every count; audit it (id only)."""
+    """Replace a person's name by "ANONYME n° <id>" everywhere, keeping every count; audit it (id only); empty the
+    write-ahead log and leave the file to be rewritten (store.db.rewrite, done by the caller or the next start)."""
     person_id = int(person_id)
     finish_erasures(conn)  # an erasure stopped half-way is completed before another one starts
     found = person(conn, person_id)
@@ -61,6 +70,9 @@ def erase_person(conn: duckdb.DuckDBPyConnection, person_id: int, username: str)
         return  # already done: nothing named is left to remove
     names = {"person_id": person_id, "last_name": found["last_name"], "first_name": found["first_name"]}
     cur = conn.cursor()
+    # first of all: a process stopped at any point after this still leaves the rewrite due
+    db.schedule_rewrite(cur)
+    cur.execute(query("privacy_scrub_macros"))  # temporary macros of this cursor, used by the scrubs
     with transaction(cur):
         placeholder = cur.execute(query("privacy_insert_placeholder"), {"person_id": person_id}).fetchall()[0][0]
         for step in MOVES:
@@ -71,6 +83,7 @@ def erase_person(conn: duckdb.DuckDBPyConnection, person_id: int, username: str)
         auth.record(cur, username, "erase_person", f"personne n° {person_id}")
         refresh_tallies(cur)  # the counts now sit on the placeholder
     _finish(cur, person_id, placeholder)
+    db.checkpoint(cur)  # the write-ahead log held the old values of the rows just changed
 
 
 def describe(found: dict[str, Any]) -> str:

@@ -42,7 +42,21 @@ FIRST_NAMES = (
 MANDATES = ((date(2020, 7, 16), date(2026, 4, 15), "population_2019"), (date(2026, 4, 16), None, "population_2025"))
 THEMES = ("mobilite", "transition", "economie", "habitat", "finances", "culture")
 PLANNED_DAYS = 92  # planned meetings are published for the next three months
+# Replies to the Conseil's convocations are collected from this sitting on (a history of replies, some not kept)
+REPLIES_SINCE = date(2021, 9, 1)
 # public holidays of Alsace-Moselle: nobody convenes a meeting on Christmas Day
+# the deliberations of a Conseil's agenda (fictitious, generic: no person is named in a title)
+AGENDA_TITLES = (
+    "Approbation du procès-verbal de la séance précédente", "Communications du Président",
+    "Décisions prises par délégation du Conseil", "Budget primitif", "Budgets annexes", "Décision modificative",
+    "Compte financier unique", "Tarifs des transports urbains", "Fonds de concours aux communes",
+    "Plan climat-air-énergie territorial", "Programme local de l'habitat", "Convention avec la Région Grand Est",
+    "Aides aux entreprises", "Zone d'activités : cession de terrains", "Gestion des déchets : rapport annuel",
+    "Eau et assainissement : tarifs", "Piscines communautaires : tarifs", "Subventions aux associations",
+    "Tableau des effectifs", "Marchés publics : attribution", "Désignation de représentants",
+    "Conservatoire : règlement intérieur", "Mobilités douces : schéma directeur", "Rapport d'activité",
+    "Motion", "Questions diverses",
+)
 HOLIDAYS = holidays.country_holidays("FR", subdiv="6AE", years=range(2020, 2031), language="fr")
 
 
@@ -63,11 +77,13 @@ class Person:
 
 @dataclass
 class Rows:
-    """The three template files being written."""
+    """The template files being written (members, meetings, attendance, and the Conseil's agendas)."""
 
     members: list[list] = field(default_factory=list)
     meetings: list[list] = field(default_factory=list)
     attendance: list[list] = field(default_factory=list)
+    replies: list[list] = field(default_factory=list)
+    agenda: list[list] = field(default_factory=list)
 
 
 class Demo:
@@ -75,8 +91,15 @@ class Demo:
 
     def __init__(self, seed: int, today: date):
         self.rng = random.Random(seed)
+        # the agendas and the arrivals and departures draw from their own generator: the draws of the statuses
+        # stay those of a demo without agendas, and so do every sitting-level count
+        self.points_rng = random.Random(seed * 1_000_003 + 12)
         self.today = today
         self.rows = Rows()
+        # replies and convocation dates draw from a generator of their own too: the rest of the mandate is the
+        # same with or without them
+        self.ahead = random.Random(seed * 7919 + 14)
+        self.late_convocation: date | None = None  # the one Conseil convened too late (set by _convocation)
         self.names = [(last, first) for last in SURNAMES for first in FIRST_NAMES]
         self.rng.shuffle(self.names)
         self.communes = communes_frame()
@@ -302,13 +325,21 @@ class Demo:
     def sheets(self, meetings: list[tuple]) -> None:
         """Sign-in sheets of the held meetings, with proxies, substitutes and a few missing sheets."""
         failed_quorum = self.weekday(2023, 12, 11)
+        ordinary = [day for body, day, status, _, kind, *_ in meetings
+                    if body == "conseil" and status == "held" and kind == "ordinary" and day != failed_quorum]
+        # the sitting where a group of members walks out after a vote, the quorum lost for two points and found
+        # again when some come back: the last but one ordinary Conseil sitting
+        walkout = ordinary[-2] if len(ordinary) >= 2 else None
         for body, day, status, fmt, kind, requesters, commune, headcount in meetings:
+            convocation = self._convocation(body, day, status, kind)
             self.rows.meetings.append([
                 body, day.isoformat(), labels.MEETING_STATUS[status],
                 labels.MEETING_FORMAT[fmt],
                 labels.MEETING_TYPE[kind],
-                requesters or "", commune or "", headcount or "",
+                requesters or "", commune or "", headcount or "", convocation.isoformat() if convocation else "",
             ])
+            if body == "conseil" and status == "planned":
+                self._planned_replies(day)
             if status != "held" or body == "voeux":
                 continue
             convened = [(p, s) for p, s, e in self.spans.get(body, []) if s <= day and (e is None or day <= e)]
@@ -322,16 +353,76 @@ class Demo:
             if body == "conseil":
                 # at the sitting that lacks its quorum, no substitute could be called in time
                 self._proxies_and_substitutes(statuses, substitutes, called=not lacking)
+                if day >= REPLIES_SINCE:
+                    self._held_replies(day, statuses, warned=lacking)
             lost = set(self.rng.sample(sitting, min(3, len(sitting)))) if self.rng.random() < 0.03 else set()
             # the substitute who sits in place of a titular signs in too (DESIGN §3)
             sat = [delegate for state, delegate in statuses.values() if state == "suppléé" and delegate is not None]
             rows: list[tuple[Person, tuple[str, Person | None]]] = list(statuses.items())
             rows += [(substitute, ("présent", None)) for substitute in sat]
+            first_row = len(self.rows.attendance)
             for who, (state, delegate) in rows:
                 if who in lost:
                     continue
                 self.rows.attendance.append([body, day.isoformat(), who.last, who.first, who.insee, state,
                                              delegate.full if delegate else ""])
+            if body == "conseil":
+                self._agenda(day, len(sitting), fmt, day == walkout, day == failed_quorum, first_row)
+
+    def _agenda(self, day: date, in_office: int, fmt: str, walkout: bool, failed: bool, first_row: int) -> None:
+        """The agenda of a held Conseil sitting, and a few members who arrive late or leave early (rows bounded to
+        points: their sitting-level status stays « présent »), one who leaves and gives a proxy for the rest of the
+        sitting; at the `walkout` sitting, enough members leave after a point for the quorum to be lost for two
+        points, then some come back. Rows are those of self.rows.attendance from `first_row`."""
+        rng = self.points_rng
+        mains = rng.randint(12, 22)
+        split = set(rng.sample(range(3, mains + 1), rng.randint(1, 3)))
+        points: list[str] = []  # "1", "2", "3.1", "3.2"…: a few points have sub-points (a budget and its annexes)
+        for n in range(1, mains + 1):
+            points += [f"{n}.{k}" for k in range(1, rng.randint(2, 4) + 1)] if n in split else [str(n)]
+        titles = [AGENDA_TITLES[0], AGENDA_TITLES[1]] + rng.sample(AGENDA_TITLES[2:], len(AGENDA_TITLES) - 2)
+        for index, point in enumerate(points):
+            self.rows.agenda.append(["conseil", day.isoformat(), point, titles[index % len(titles)]])
+        rows = self.rows.attendance[first_row:]
+        holders = {row[6] for row in rows if row[5] == "pouvoir"}
+        seated = {row[6] for row in rows if row[5] == "suppléé"}
+        substitutes = {p.full for p in self.substitutes}
+        free = [row for row in rows if row[5] == "présent" and not row[6] and f"{row[2]} {row[3]}" not in holders
+                and f"{row[2]} {row[3]}" not in substitutes]
+        bounded: dict[int, list[list]] = {}  # index of a row in `rows` -> the rows replacing it
+        if walkout:
+            there = sum(1 for row in rows if row[5] == "présent" and f"{row[2]} {row[3]}" not in substitutes)
+            there += sum(1 for row in rows if row[5] == "à distance" and fmt in ("video", "mixed")
+                         and f"{row[2]} {row[3]}" not in substitutes)
+            there += sum(1 for name in seated if any(f"{r[2]} {r[3]}" == name and r[5] == "présent" for r in rows))
+            leaving = there - (in_office // 2 + 1) + 2  # two short of the quorum once they are gone
+            if 0 < leaving <= len(free) and len(points) >= 8:
+                after = len(points) - 6  # they leave after this point; the quorum is lost at the next
+                group = rng.sample(free, leaving)
+                for number, row in enumerate(group):
+                    replaced = [[*row[:7], "", points[after - 1]]]
+                    if number < 3:  # three of them come back two points later
+                        replaced.append([*row[:7], points[after + 2], ""])
+                    bounded[rows.index(row)] = replaced
+        elif not failed and rng.random() < 0.6:
+            moving = rng.sample(free, min(len(free), rng.randint(1, 4)))
+            for number, row in enumerate(moving):
+                if number % 2 == 0:  # arrived late
+                    bounded[rows.index(row)] = [[*row[:7], points[rng.randint(1, 4)], ""]]
+                else:  # left before the end
+                    bounded[rows.index(row)] = [[*row[:7], "", points[rng.randint(len(points) - 6, len(points) - 2)]]]
+            takers = [row for row in free if row not in moving]
+            if takers and rng.random() < 0.4:
+                # a member leaves and gives a proxy for the rest of the sitting to one who stays to the end
+                holder = rng.choice(takers)
+                leaver = next((row for row in takers if row is not holder), None)
+                if leaver is not None:
+                    cut = rng.randint(len(points) // 2, len(points) - 2)
+                    bounded[rows.index(leaver)] = [[*leaver[:5], "présent", "", "", points[cut - 1]],
+                                                   [*leaver[:5], "pouvoir", f"{holder[2]} {holder[3]}",
+                                                    points[cut], ""]]
+        for index in sorted(bounded, reverse=True):
+            self.rows.attendance[first_row + index:first_row + index + 1] = bounded[index]
 
     def _draw(self, people: list[Person], fmt: str, forced: float | None) -> dict[Person, tuple[str, Person | None]]:
         statuses: dict[Person, tuple[str, Person | None]] = {}
@@ -360,8 +451,80 @@ class Demo:
                     holders.add(holder)
                     statuses[who] = ("pouvoir", holder)
 
+    # -- before the sitting: convocations and replies (DESIGN §5c) ---------------------------------
+
+    def _convocation(self, body: str, day: date, status: str, kind: str) -> date | None:
+        """The day the Conseil's convocation was sent: 6 to 10 clear days before, the law asking 5 at least (a
+        reconvened sitting 3 clear days, its own delay); one sitting of the last 200 days 4 clear days only, too
+        late. None for the other bodies, the cancelled sittings and the convocations not sent yet."""
+        if body != "conseil" or status == "cancelled":
+            return None
+        if kind == "reconvened":
+            return day - timedelta(days=4)
+        sent = day - timedelta(days=self.ahead.randint(7, 11))
+        if self.late_convocation is None and status == "held" and self.today - timedelta(days=200) <= day:
+            self.late_convocation = day
+            sent = day - timedelta(days=5)
+        return sent if sent <= self.today else None
+
+    def _conseil_on(self, day: date) -> tuple[list[Person], dict[str, Person]]:
+        """The Conseil's members in office on `day`, and its substitutes by commune."""
+        convened = [p for p, s, e in self.spans.get("conseil", []) if s <= day and (e is None or day <= e)]
+        substitutes = {p.insee: p for p in convened if p in self.substitutes}
+        return [p for p in convened if p not in self.substitutes], substitutes
+
+    def _reply(self, day: date, who: Person, reply: str, delegate: Person | None = None) -> None:
+        self.rows.replies.append(["conseil", day.isoformat(), who.last, who.first, who.insee, labels.REPLY[reply],
+                                  delegate.full if delegate else ""])
+
+    def _held_replies(self, day: date, statuses: dict[Person, tuple[str, Person | None]],
+                      warned: bool = False) -> None:
+        """What the members had replied before a sitting now held: mostly what they then did; but a member who said
+        « présent » sometimes stayed away (a reply not kept), and some never replied. Before the sitting that lacked
+        its quorum (`warned`), the absences were announced: the excused had said so, few had promised to come."""
+        rng = self.ahead
+        for who, (state, delegate) in statuses.items():
+            draw = rng.random()
+            if state in ("présent", "à distance"):
+                if draw < 0.78:
+                    self._reply(day, who, "present")
+            elif state == "excusé":
+                if draw < (0.95 if warned else 0.62):
+                    self._reply(day, who, "excused")
+                elif draw < 0.74:
+                    self._reply(day, who, "present")  # announced, then excused on the day
+            elif state == "absent":
+                if draw < (0.05 if warned else 0.35):
+                    self._reply(day, who, "present")  # announced, never came
+            elif state == "pouvoir" and draw < 0.85:
+                self._reply(day, who, "proxy", delegate)
+            elif state == "suppléé" and draw < 0.85:
+                self._reply(day, who, "substitute", delegate)
+
+    def _planned_replies(self, day: date) -> None:
+        """The replies already in for a planned sitting: most members answer in the last month before it."""
+        rng = self.ahead
+        members, substitutes = self._conseil_on(day)
+        share = 0.7 if (day - self.today).days <= 31 else 0.2
+        coming: list[Person] = []
+        away: list[tuple[Person, str]] = []
+        for who in members:
+            if rng.random() >= share:
+                continue
+            if rng.random() < who.presence:
+                coming.append(who)
+                self._reply(day, who, "present")
+            elif who.insee in substitutes and rng.random() < 0.7:
+                self._reply(day, who, "substitute", substitutes[who.insee])
+            else:
+                away.append((who, "proxy" if rng.random() < 0.5 else "excused"))
+        holders = iter(rng.sample(coming, len(coming)))  # a member holds one proxy at most (CGCT L2121-20)
+        for who, reply in away:
+            holder = next(holders, None) if reply == "proxy" else None
+            self._reply(day, who, "proxy" if holder else "excused", holder)
+
     def files(self) -> list[tuple[str, bytes]]:
-        """The three template files, as the import expects them."""
+        """The template files, as the import expects them."""
         def render(header: list[str], rows: list[list]) -> bytes:
             buffer = io.StringIO()
             writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
@@ -373,14 +536,19 @@ class Demo:
             ("membres.csv", render(["nom", "prenom", "commune", "instance", "role", "debut", "fin", "rang"],
                                    [[*r[:4], labels.ROLE[r[4]], *r[5:]] for r in self.rows.members])),
             ("seances.csv", render(["instance", "date", "statut", "format", "type", "demandeurs", "commune",
-                                    "participants"], self.rows.meetings)),
-            ("presences.csv", render(["instance", "date", "nom", "prenom", "commune", "statut", "mandataire"],
-                                     self.rows.attendance)),
+                                    "participants", "convocation"], self.rows.meetings)),
+            ("ordre_du_jour.csv", render(["instance", "date", "point", "intitule"], self.rows.agenda)),
+            ("presences.csv", render(["instance", "date", "nom", "prenom", "commune", "statut", "mandataire",
+                                      "depuis", "jusqua"],
+                                     [row + [""] * (9 - len(row)) for row in self.rows.attendance])),
+            ("reponses.csv", render(["instance", "date", "nom", "prenom", "commune", "reponse", "mandataire"],
+                                    self.rows.replies)),
         ]
 
 
 def generate(seed: int, today: date) -> list[tuple[str, bytes]]:
-    """The demo mandate as three template files (members, meetings, attendance)."""
+    """The demo mandate as template files (members, meetings, the Conseil's agendas, attendance, the replies to the
+    Conseil's convocations)."""
     demo = Demo(seed, today)
     first = demo.mandate(*MANDATES[0][:2], MANDATES[0][2], None)
     second = demo.mandate(*MANDATES[1][:2], MANDATES[1][2], first) if today >= MANDATES[1][0] else first

@@ -19,6 +19,7 @@ import pandas as pd
 
 from analytics import settings
 from analytics.ingest.templates import APPLY_ORDER, Problem, Table, parse_date, read_tables
+from analytics.rules import agenda as agenda_rules
 from analytics.rules import attendance
 from analytics.store.sql import query
 from analytics.wording import labels
@@ -91,6 +92,19 @@ class _Interval:
         return self.start <= day and (self.end is None or day <= self.end)
 
 
+@dataclass(frozen=True)
+class _SpanRow:
+    """A sign-in row bounded to points of the agenda (« depuis », « jusqu'à »), with the positions it covers."""
+
+    from_item: str | None
+    to_item: str | None
+    status: str
+    delegate: int | None
+    first: int
+    last: int
+    line: int
+
+
 class _State:
     """What the database holds, plus what the files add, for validating rows against both."""
 
@@ -135,6 +149,15 @@ class _State:
             ).fetchall()
         }
         self.next_person = -1  # provisional ids of new persons, replaced at write time
+        # the stored agendas (sitting -> point -> (position, title)) and bounded sign-in rows (migration 006):
+        # small tables, read whole
+        self.agendas: dict[tuple[str, date], dict[str, tuple[int, str]]] = defaultdict(dict)
+        for body, day, item, position, title in cur.execute(query("import_agendas")).fetchall():
+            self.agendas[(body, day)][item] = (int(position), title)
+        self.spans: dict[tuple[str, date, int], list[tuple[str | None, str | None, str, int | None]]] = \
+            defaultdict(list)
+        for body, day, pid, _, from_item, to_item, status, delegate in cur.execute(query("import_spans")).fetchall():
+            self.spans[(body, day, int(pid))].append((from_item, to_item, status, delegate))
 
     def commune(self, text: str) -> str | None:
         """INSEE code from a code or a name (spaces, hyphens and apostrophes alike); None when unknown."""
@@ -206,7 +229,9 @@ class _Validator:
         self.identified: dict[int, str] = {}
         self.members: dict[tuple[int, str, date], tuple[str, int | None, date | None, int]] = {}
         self._member_rows: dict[tuple[int, str, date], tuple[Table, int]] = {}
-        self.meetings: dict[tuple[str, date], tuple[str, str, str, int | None, str | None, int | None, int]] = {}
+        # (body, day) -> (status, format, type, requesters, commune, headcount, convocation, line)
+        self.meetings: dict[tuple[str, date],
+                            tuple[str, str, str, int | None, str | None, int | None, date | None, int]] = {}
         self.attendance: dict[tuple[str, date, int], tuple[str, int | None, int]] = {}
         self._delegates: dict[tuple[str, date], dict[str, list[int]]] = {}
         # sign-in rows of substitutes and proxies given to substitutes, checked once every row is read
@@ -214,6 +239,15 @@ class _Validator:
         # (body, day, substitute) -> the titular's row naming them, to refuse a second titular
         self._substituting: dict[tuple[str, date, int], tuple[int, int]] = {}  # -> (titular, line)
         self._seat_holders: dict[str | None, list[int]] | None = None
+        # replies to convocations: (body, day, person) -> (reply, delegate, line)
+        self.replies: dict[tuple[str, date, int], tuple[str, int | None, int]] = {}
+        # agenda files: sitting -> point -> (title, line), and the first row naming each sitting (for messages)
+        self.agenda: dict[tuple[str, date], dict[str, tuple[str, int]]] = {}
+        self._agenda_rows: dict[tuple[str, date], tuple[Table, int]] = {}
+        self._positions: dict[tuple[str, date], dict[str, int] | None] = {}
+        # sign-in rows bounded to points, per (body, day, person); their sitting-level row joins self.attendance
+        # once every file is read (finish_agendas)
+        self.spans: dict[tuple[str, date, int], list[_SpanRow]] = {}
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -447,6 +481,100 @@ class _Validator:
                 self._member(table, line, "date de debut de la fonction", pid, "bureau", role, rank,
                              max(since or start, start), None)
 
+    # -- replies ---------------------------------------------------------------------------------
+
+    def replies_table(self, table: Table) -> None:
+        """Validate a file of replies to convocations (DESIGN.md §5c): one row per sitting and member proper of the
+        body that day, at a sitting planned or held (stored, or described by a meetings file of the same import;
+        replies are kept after the sitting), with « mandataire » the holder of a proxy, or the substitute."""
+        state = self.state
+        for line, row in table.rows:
+            body = self._body(table, line, row)
+            day = self._date(table, line, row, "date")
+            names = self._names(table, line, row)
+            ok, insee = self._commune(table, line, row)
+            reply = self._enum(table, line, row, "reponse", "reply", None)
+            if not (body and day and names and ok and reply):
+                continue
+            meeting = state.meetings.get((body, day))
+            if meeting is None:
+                self._error(table, line, "date", f"aucune séance {body} le {day:%d/%m/%Y} : décrivez-la d'abord "
+                                                 "dans un fichier de séances (statut « prévue »).")
+                continue
+            if meeting[1] == "cancelled":
+                self._error(table, line, "date", f"la séance {body} du {day:%d/%m/%Y} est annulée : pas de réponses.")
+                continue
+            who = self._who(names[0], names[1], insee)
+            pid, refused = self._sign_in_person(names[0], names[1], insee, table.cell(row, "identifiant"), body, day)
+            if refused:
+                self._error(table, line, "identifiant" if table.cell(row, "identifiant") else "nom", refused)
+                continue
+            if pid is None:
+                self._error(table, line, "nom", f"personne inconnue « {who} » : importez-la d'abord dans un fichier "
+                                                "de membres.")
+                continue
+            standing = state.standing(pid, body, day)
+            if standing != "member":
+                self._error(table, line, "nom",
+                            f"« {who} » est suppléant : c'est le titulaire de sa commune qui répond (réponse "
+                            "« suppléant »)." if standing else
+                            f"« {who} » n'est pas membre de l'instance {body} le {day:%d/%m/%Y}.")
+                continue
+            delegate = self._reply_delegate(table, line, row, body, day, pid, reply)
+            if delegate is False:
+                continue
+            key = (body, day, pid)
+            previous = self.replies.get(key)
+            if previous and previous[:2] != (reply, delegate):
+                self._error(table, line, "reponse",
+                            f"même séance et même personne qu'à la ligne {previous[2]}, avec une autre réponse.")
+                continue
+            self.replies[key] = (reply, delegate, line)
+
+    def _reply_delegate(self, table: Table, line: int, row: list[str], body: str, day: date, pid: int,
+                        reply: str) -> int | None | bool:
+        """The proxy holder (a member proper, another one) or the substitute (named, or else the only substitute of
+        the member's commune) of a reply; None for the other replies; False, with a problem, when refused."""
+        state = self.state
+        text = table.cell(row, "mandataire")
+        if reply not in ("proxy", "substitute"):
+            if text:
+                self._error(table, line, "mandataire",
+                            "un mandataire n'est indiqué que pour « pouvoir » ou « suppléant ».")
+                return False
+            return None
+        wanted = "member" if reply == "proxy" else "substitute"
+        if text:
+            candidates = [p for p in state.members_on(body, day)
+                          if p != pid and state.names[p] == name_fold(text) and state.standing(p, body, day) == wanted]
+            named = state.identifiers.get(fold(text))
+            if not candidates and named is not None and named != pid and state.standing(named, body, day) == wanted:
+                candidates = [named]
+        elif reply == "proxy":
+            self._error(table, line, "mandataire", "indiquez le porteur du pouvoir (« NOM Prénom »).")
+            return False
+        else:
+            candidates = [p for p in state.members_on(body, day)
+                          if state.standing(p, body, day) == "substitute"
+                          and state.insee_of.get(p) is not None and state.insee_of.get(p) == state.insee_of.get(pid)]
+        if len(candidates) != 1:
+            if text:
+                kind = "un membre" if reply == "proxy" else "un suppléant"
+                reason = f"n'est pas {kind} de l'instance à cette date" if not candidates else "est ambigu (homonymes)"
+                self._error(table, line, "mandataire", f"mandataire « {text} » : {reason}.")
+            else:
+                self._error(table, line, "reponse",
+                            f"« {state.labels[pid]} » n'a pas de suppléant unique à l'instance {body} le "
+                            f"{day:%d/%m/%Y} : nommez-le dans la colonne « mandataire », ou choisissez une autre "
+                            "réponse.")
+            return False
+        if reply == "substitute":
+            problem = self._substitution_problem(body, day, pid, candidates[0])
+            if problem:
+                self._error(table, line, "mandataire" if text else "reponse", problem)
+                return False
+        return candidates[0]
+
     # -- meetings --------------------------------------------------------------------------------
 
     def meetings_table(self, table: Table, today: date) -> None:
@@ -460,6 +588,11 @@ class _Validator:
             ok_req, requesters = self._count(table, line, row, "demandeurs")
             ok_com, insee = self._commune(table, line, row)
             ok_head, headcount = self._count(table, line, row, "participants")
+            convocation = self._date(table, line, row, "convocation", required=False)
+            ok_conv = not (table.cell(row, "convocation") and convocation is None)
+            if convocation and day and convocation > day:
+                self._error(table, line, "convocation", "la convocation est datée après la séance.")
+                continue
             if requesters is not None and kind not in (None, "requested"):
                 self._error(table, line, "demandeurs",
                             "un nombre de demandeurs n'a de sens que pour une séance « à la demande ».")
@@ -468,12 +601,12 @@ class _Validator:
                 self._error(table, line, "statut",
                             "une séance tenue ne peut pas être datée dans le futur (statut « prévue » ?).")
                 continue
-            if not (body and day and status and fmt and kind and ok_req and ok_com and ok_head):
+            if not (body and day and status and fmt and kind and ok_req and ok_com and ok_head and ok_conv):
                 continue
-            values = (status, fmt, kind, requesters, insee, headcount)
+            values = (status, fmt, kind, requesters, insee, headcount, convocation)
             previous = self.meetings.get((body, day))
-            if previous and previous[:6] != values:
-                self._error(table, line, "date", f"séance déjà décrite autrement à la ligne {previous[6]}.")
+            if previous and previous[:7] != values:
+                self._error(table, line, "date", f"séance déjà décrite autrement à la ligne {previous[7]}.")
                 continue
             self.meetings[(body, day)] = (*values, line)
             self.state.meetings[(body, day)] = (self.state.meetings.get((body, day), (None, ""))[0], status)
@@ -531,6 +664,7 @@ class _Validator:
         identifiers = ([table.cell(row, "identifiant") for _, row in table.rows] if "identifiant" in table.columns
                        else [""] * len(table.rows))
         standings: dict[tuple[int, str, date], str] = {}
+        bounded = "depuis" in table.columns or "jusqua" in table.columns  # else the file of today, kept fast
         for (line, row), body, day, last, first, insee, status, identifier in zip(
             table.rows, bodies, days, lasts, firsts, communes, statuses, identifiers
         ):
@@ -572,12 +706,25 @@ class _Validator:
             if delegate is False:
                 continue
             key = (body, day, pid)
-            previous = self.attendance.get(key)
-            if previous and previous[:2] != (status, delegate):
-                self._error(table, line, "statut",
-                            f"même séance et même personne qu'à la ligne {previous[2]}, avec un autre statut.")
+            bounds = self._bounds(table, line, row, body, day, status) if bounded else None
+            if bounds is False:
                 continue
-            self.attendance[key] = (status, delegate, line)
+            if isinstance(bounds, agenda_rules.Bounds):
+                if not self._add_span(table, line, key, status, delegate, bounds):
+                    continue
+            else:
+                if key in self.spans:
+                    self._error(table, line, "depuis" if "depuis" in table.columns else "jusqua",
+                                f"plages qui se chevauchent : même séance et même personne qu'à la ligne "
+                                f"{self.spans[key][0].line}, bornée à des points, alors qu'une ligne sans "
+                                "« depuis » ni « jusqu'à » couvre toute la séance.")
+                    continue
+                previous = self.attendance.get(key)
+                if previous and previous[:2] != (status, delegate):
+                    self._error(table, line, "statut",
+                                f"même séance et même personne qu'à la ligne {previous[2]}, avec un autre statut.")
+                    continue
+                self.attendance[key] = (status, delegate, line)
             if standing == "substitute" and status in SITTING:
                 self._substitute_rows.append((table, line, body, day, pid, status, None))
             elif (status == "proxy" and isinstance(delegate, int)
@@ -642,6 +789,110 @@ class _Validator:
                 self._error(table, line, "mandataire", problem)
                 return False
         return delegate
+
+    # -- agenda (« ordre du jour ») and sign-ins bounded to points ----------------------------------------------
+
+    def agenda_table(self, table: Table) -> None:
+        """Validate an agenda file: the points of each sitting, with their titles. A file gives the whole agenda of
+        each sitting it names (it replaces the stored one); the sitting must exist (finish_agendas)."""
+        for line, row in table.rows:
+            body = self._body(table, line, row)
+            day = self._date(table, line, row, "date")
+            text = table.cell(row, "point")
+            item = agenda_rules.canonical_item(text) if text else None
+            if not text:
+                self._error(table, line, "point", "point manquant.")
+            elif item is None:
+                self._error(table, line, "point",
+                            f"point « {text} » illisible (attendu : {agenda_rules.ITEM_EXAMPLES}).")
+            if not (body and day and item):
+                continue
+            title = table.cell(row, "intitule")
+            points = self.agenda.setdefault((body, day), {})
+            self._agenda_rows.setdefault((body, day), (table, line))
+            previous = points.get(item)
+            if previous is not None and previous[0] != title:
+                self._error(table, line, "intitule",
+                            f"point {item} déjà donné à la ligne {previous[1]} avec un autre intitulé.")
+                continue
+            points.setdefault(item, (title, line))
+
+    def _agenda_positions(self, body: str, day: date) -> dict[str, int] | None:
+        """The points of a sitting's agenda once the import is written (the files' if they give one, else the
+        stored one) with their positions in natural order; None without agenda."""
+        key = (body, day)
+        if key not in self._positions:
+            given = self.agenda.get(key)
+            self._positions[key] = agenda_rules.positions(given if given is not None
+                                                          else self.state.agendas.get(key, {}))
+        return self._positions[key]
+
+    def _bounds(self, table: Table, line: int, row: list[str], body: str, day: date,
+                status: str) -> agenda_rules.Bounds | None | bool:
+        """The points « depuis » and « jusqu'à » of a sign-in row and the positions they cover; None for a row
+        without bounds (the whole sitting); False (and a problem) when they are refused (rules/agenda.py)."""
+        found = agenda_rules.resolve_bounds(table.cell(row, "depuis"), table.cell(row, "jusqua"), status,
+                                            self._agenda_positions(body, day), f"la séance {body} du {day:%d/%m/%Y}")
+        if isinstance(found, agenda_rules.Refusal):
+            self._error(table, line, found.column, found.message)
+            return False
+        return found
+
+    def _add_span(self, table: Table, line: int, key: tuple[str, date, int], status: str, delegate: int | None,
+                  bounds: agenda_rules.Bounds) -> bool:
+        """Stage a bounded row, refusing one whose points overlap another row of the same person and sitting."""
+        from_item, to_item, first, last = bounds.from_item, bounds.to_item, bounds.first, bounds.last
+        column = "depuis" if from_item else "jusqua"
+        if key in self.attendance:
+            self._error(table, line, column,
+                        f"plages qui se chevauchent : même séance et même personne qu'à la ligne "
+                        f"{self.attendance[key][2]}, dont la ligne sans « depuis » ni « jusqu'à » couvre toute la "
+                        "séance.")
+            return False
+        rows = self.spans.setdefault(key, [])
+        span = _SpanRow(from_item, to_item, status, delegate, first, last, line)
+        for other in rows:
+            if other.first <= last and first <= other.last:
+                if (other.from_item, other.to_item, other.status, other.delegate) == (from_item, to_item, status,
+                                                                                      delegate):
+                    return True  # the same row twice
+                self._error(table, line, column, agenda_rules.overlap_text(
+                    first, last, other.first, other.last, self._agenda_positions(key[0], key[1]) or {},
+                    f"à la ligne {other.line} (même séance, même personne)"))
+                return False
+        rows.append(span)
+        return True
+
+    def finish_agendas(self) -> None:
+        """Once every file is read: the sitting-level row of each person with bounded rows (DESIGN §3), the
+        sittings of the agenda files (they must exist: in the base or in this import), and the stored bounded
+        rows an agenda would leave on a point it removes."""
+        for key, rows in self.spans.items():
+            status, delegate = agenda_rules.sitting_status(
+                agenda_rules.Span(r.status, r.delegate, r.first, r.last) for r in rows)
+            self.attendance[key] = (status, delegate, min(r.line for r in rows))
+        if not self.agenda:
+            return
+        named = {(body, day) for body, day, _ in self.attendance}
+        stored_by_sitting: dict[tuple[str, date], list[tuple[int, list]]] = defaultdict(list)
+        for (body, day, pid), stored in self.state.spans.items():
+            if (body, day) in self.agenda and (body, day, pid) not in self.attendance:
+                stored_by_sitting[(body, day)].append((pid, stored))
+        for (body, day), (table, line) in self._agenda_rows.items():
+            if (body, day) not in self.state.meetings and (body, day) not in named:
+                self._error(table, line, "date",
+                            f"la séance {body} du {day:%d/%m/%Y} n'existe pas : décrivez-la dans un fichier de "
+                            "séances (ou de présences) du même import, ou importez-la d'abord.")
+                continue
+            points = self.agenda[(body, day)]
+            for pid, stored in stored_by_sitting.get((body, day), []):
+                gone = [item for from_item, to_item, *_ in stored for item in (from_item, to_item)
+                        if item is not None and item not in points]
+                if gone:
+                    self._error(table, line, "point",
+                                f"le point {gone[0]} n'est plus à l'ordre du jour alors que la présence de "
+                                f"« {self.state.labels[pid]} » y est bornée : importez aussi ses présences de "
+                                "cette séance.")
 
     # -- substitutes -----------------------------------------------------------------------------
 
@@ -711,6 +962,9 @@ class _Validator:
             return
         named = {(body, day, delegate) for (body, day, _), (status, delegate, _) in self.attendance.items()
                  if status == "substituted"}
+        # a titular substituted for some points only: their sitting-level row may say « présent »
+        named |= {(body, day, row.delegate) for (body, day, _), rows in self.spans.items() for row in rows
+                  if row.status == "substituted"}
         sittings = sorted({(body, day) for _, _, body, day, *_ in self._substitute_rows})
         stored = _fetched(cur, "import_substitutions", staged_frame(sittings, ["body_code", "meeting_date"]))
         for body, day, titular, substitute in stored.itertuples(index=False):
@@ -785,7 +1039,10 @@ def validate(cur: duckdb.DuckDBPyConnection, sources: Sequence[tuple[str, bytes]
         {"register": validator.register_table,
          "members": validator.members_table,
          "meetings": lambda t: validator.meetings_table(t, today),
-         "attendance": validator.attendance_table}[table.kind](table)
+         "agenda": validator.agenda_table,
+         "attendance": validator.attendance_table,
+         "replies": validator.replies_table}[table.kind](table)
+    validator.finish_agendas()
     validator.check_substitutes(cur)
     # checks run column by column: list the problems in reading order
     order = {name: index for index, (name, _) in enumerate(sources)}
@@ -817,7 +1074,9 @@ def check_sources(conn: duckdb.DuckDBPyConnection, sources: Sequence[tuple[str, 
         finally:
             cur.execute("ROLLBACK")
     ready = {"members": len(validator.members), "meetings": len(validator.meetings),
-             "attendance": len(validator.attendance)}
+             "attendance": len(validator.attendance),
+             "agenda": sum(len(points) for points in validator.agenda.values()),
+             "replies": len(validator.replies)}
     return validator.problems, ready
 
 
@@ -902,23 +1161,41 @@ def _fetched(cur: duckdb.DuckDBPyConnection, name: str, staged: pd.DataFrame | N
 # Columns an import may change on an existing row, per table, as the diff queries name them.
 _VALUE_COLUMNS = {
     "memberships": ("role", "rank", "end_date"),
-    "meetings": ("status", "format", "meeting_type", "requesters", "commune_insee", "headcount"),
+    "meetings": ("status", "format", "meeting_type", "requesters", "commune_insee", "headcount", "convocation_date"),
     "attendance": ("status", "delegate_id"),
+    "replies": ("reply", "delegate_id"),
 }
+# Columns whose missing value (NULL, or no such column in the staged rows) keeps the stored one: a meetings file
+# without « convocation », a sign-in sheet, never erase the date a convocation was sent.
+_KEPT_WHEN_MISSING = {"meetings": ("convocation_date",)}
 
 
 def merge_staged(cur: duckdb.DuckDBPyConnection, table: str, staged: pd.DataFrame, log: list) -> tuple[int, int, int]:
     """Insert the new rows of `staged`, update the changed ones and log each changed value."""
     if staged.empty:
         return 0, 0, 0
+    for column in _KEPT_WHEN_MISSING.get(table, ()):
+        if column not in staged.columns:  # a writer that does not know the column leaves the stored value
+            staged = staged.assign(**{column: None}).astype(object)
     diff = _fetched(cur, f"import_{table}_diff", staged)
     added, changed = diff[diff["action"] == "add"], diff[diff["action"] == "update"]
     if not added.empty:
         _run(cur, f"import_{table}_insert", added)
     if not changed.empty:
         _run(cur, f"import_{table}_update", changed)
+        if table == "meetings":
+            _run(cur, "import_meetings_update_commune", changed)  # apart: an indexed column (see its query)
         _run(cur, "import_change_log", _changes(table, changed), log)
     return len(added), len(changed), len(diff) - len(added) - len(changed)
+
+
+def _value_text(value: object) -> str | None:
+    """A changed value as the change log keeps it: a date as AAAA-MM-JJ (not a midnight timestamp), None if missing."""
+    if value is None or value is pd.NaT or (not isinstance(value, str) and bool(pd.isna(value))):
+        return None
+    if isinstance(value, pd.Timestamp) and value == value.normalize():
+        return value.date().isoformat()
+    return str(value)
 
 
 def _changes(table: str, changed: pd.DataFrame) -> pd.DataFrame:
@@ -934,8 +1211,8 @@ def _changes(table: str, changed: pd.DataFrame) -> pd.DataFrame:
                 "table_name": table,
                 "row_key": changed.loc[differs, "row_key"].astype(str),
                 "column_name": column,
-                "old_value": old[differs].map(lambda v: None if pd.isna(v) else str(v)),
-                "new_value": new[differs].map(lambda v: None if pd.isna(v) else str(v)),
+                "old_value": old[differs].map(_value_text),
+                "new_value": new[differs].map(_value_text),
             }))
     return pd.concat(parts, ignore_index=True).astype(object)
 
@@ -960,27 +1237,126 @@ def _write(cur: duckdb.DuckDBPyConnection, v: _Validator, username: str, source:
     known = set(v.meetings) | {key for key, (mid, _) in v.state.meetings.items() if mid is not None}
     implied = sorted({(body, day) for body, day, _ in v.attendance} - known)
     meetings = staged_frame(
-        [(body, day, *values[:6]) for (body, day), values in v.meetings.items()]
-        + [(body, day, "held", "in_person", "ordinary", None, None, None) for body, day in implied],
-        ["body_code", "meeting_date", "status", "format", "meeting_type", "requesters", "commune_insee", "headcount"],
+        [(body, day, *values[:7]) for (body, day), values in v.meetings.items()]
+        + [(body, day, "held", "in_person", "ordinary", None, None, None, None) for body, day in implied],
+        ["body_code", "meeting_date", "status", "format", "meeting_type", "requesters", "commune_insee", "headcount",
+         "convocation_date"],
     )
     result.by_kind["meetings"] = merge_staged(cur, "meetings", meetings, log)
+    if v.agenda:
+        result.by_kind["agenda"] = _write_agendas(cur, v, log)
 
     rows = [(body, day, ids.get(pid, pid), status, None if d is None else ids.get(d, d))
             for (body, day, pid), (status, d, _) in v.attendance.items()]
-    totals = [0, 0, 0]
+    spans_only = _write_spans(cur, v, ids, log)  # bounded rows changed under an unchanged sitting-level row
+    totals = [0, spans_only, -spans_only]
     for offset in range(0, len(rows), ATTENDANCE_CHUNK):
         chunk = staged_frame(rows[offset:offset + ATTENDANCE_CHUNK],
                        ["body_code", "meeting_date", "person_id", "status", "delegate_id"])
         totals = [a + b for a, b in zip(totals, merge_staged(cur, "attendance", chunk, log))]
         progress(0.45 + 0.5 * (offset + len(chunk)) / len(rows), "Écriture des présences…")
     result.by_kind["attendance"] = (totals[0], totals[1], totals[2])
+    # replies to convocations (DESIGN §5c), once their sittings exist
+    replies = staged_frame([(body, day, ids.get(pid, pid), reply, None if d is None else ids.get(d, d))
+                            for (body, day, pid), (reply, d, _) in v.replies.items()],
+                           ["body_code", "meeting_date", "person_id", "reply", "delegate_id"])
+    if v.replies:
+        result.by_kind["replies"] = merge_staged(cur, "replies", replies, log)
 
     result.added, result.updated, result.unchanged = (sum(c[i] for c in result.by_kind.values()) for i in range(3))
     _run(cur, "import_log_finish", params=[result.added, result.updated, result.unchanged, result.import_id])
     if result.added or result.updated:
         attendance.refresh_tallies(cur)  # the indicators' pre-aggregated counts, in the same transaction
     return result
+
+
+def _meeting_ids(cur: duckdb.DuckDBPyConnection, sittings: set[tuple[str, date]]) -> dict[tuple[str, date], int]:
+    """The ids of written sittings."""
+    frame = _fetched(cur, "import_meeting_ids", staged_frame(sorted(sittings), ["body_code", "meeting_date"]))
+    return {(body, pd.Timestamp(day).date()): int(mid) for body, day, mid in frame.itertuples(index=False)}
+
+
+def _write_agendas(cur: duckdb.DuckDBPyConnection, v: _Validator, log: list) -> tuple[int, int, int]:
+    """Replace the stored agenda of each sitting the files give one for, when it changed; log each point added,
+    retitled or removed of an agenda already stored (a new agenda is an insert: not logged, as new rows never
+    are). Returns points added, changed (retitled or removed) and unchanged."""
+    added = changed = same = 0
+    replaced: list[tuple[str, date]] = []
+    changes: list[tuple[tuple[str, date], str, str | None, str | None]] = []
+    for sitting, points in v.agenda.items():
+        stored = {item: title for item, (_, title) in sorted(v.state.agendas.get(sitting, {}).items(),
+                                                              key=lambda pair: pair[1][0])}
+        order = agenda_rules.ordered(points)
+        new = {item: points[item][0] for item in order}
+        for item in order:
+            if item not in stored:
+                added += 1
+                if stored:
+                    changes.append((sitting, item, None, new[item]))
+            elif stored[item] != new[item]:
+                changed += 1
+                changes.append((sitting, item, stored[item], new[item]))
+            else:
+                same += 1
+        for item in stored:
+            if item not in new:
+                changed += 1
+                changes.append((sitting, item, stored[item], None))
+        if list(new.items()) != list(stored.items()):  # a point added in the middle moves the others' positions
+            replaced.append(sitting)
+    if not replaced:
+        return added, changed, same
+    ids = _meeting_ids(cur, set(replaced))
+    _run(cur, "import_agenda_delete", staged_frame([(ids[s],) for s in replaced], ["meeting_id"]))
+    _run(cur, "import_agenda_insert", staged_frame(
+        [(ids[s], position, item, v.agenda[s][item][0])
+         for s in replaced for position, item in enumerate(agenda_rules.ordered(v.agenda[s]), start=1)],
+        ["meeting_id", "position", "item", "title"]))
+    if changes:
+        _run(cur, "import_change_log", pd.DataFrame(
+            [("agenda_items", f"{ids[s]}/{item}", "title", old, new_title) for s, item, old, new_title in changes],
+            columns=["table_name", "row_key", "column_name", "old_value", "new_value"]).astype(object), log)
+    return added, changed, same
+
+
+def _write_spans(cur: duckdb.DuckDBPyConnection, v: _Validator, ids: dict[int, int], log: list) -> int:
+    """Replace the bounded rows (attendance_spans) of the persons and sittings whose rows the files change, and
+    log them ("plages"). Returns how many of those keep their sitting-level row, which the attendance merge counts
+    as unchanged although the person's rows did change."""
+    state = v.state
+    keys = set(v.spans) | {key for key in state.spans if key in v.attendance}
+    if not keys:
+        return 0
+
+    def mapped(person: int | None) -> int | None:
+        return None if person is None else ids.get(person, person)
+
+    def rows_of(key: tuple[str, date, int]) -> list[tuple[str | None, str | None, str, int | None]]:
+        return [(r.from_item, r.to_item, r.status, mapped(r.delegate))
+                for r in sorted(v.spans.get(key, []), key=lambda r: r.first)]
+
+    changed = sorted(key for key in keys if rows_of(key) != list(state.spans.get(key, [])))
+    if not changed:
+        return 0
+    meetings = _meeting_ids(cur, {(body, day) for body, day, _ in changed})
+    keyed = [(meetings[(body, day)], mapped(pid), (body, day, pid)) for body, day, pid in changed]
+    frame = staged_frame([(mid, pid) for mid, pid, _ in keyed], ["meeting_id", "person_id"])
+    stored_rows = _fetched(cur, "import_attendance_stored", frame)
+    before = {(int(mid), int(pid)): (status, None if pd.isna(delegate) else int(delegate))
+              for mid, pid, status, delegate in stored_rows.itertuples(index=False)}
+    _run(cur, "import_spans_delete", frame)
+    written = [(mid, pid, n, *row) for mid, pid, key in keyed for n, row in enumerate(rows_of(key), start=1)]
+    if written:
+        _run(cur, "import_spans_insert", staged_frame(
+            written, ["meeting_id", "person_id", "span", "from_item", "to_item", "status", "delegate_id"]))
+    # logged as the change of a stored row: a person's first rows at a sitting are an insert, never logged
+    logged = [("attendance_spans", f"{mid}/{pid}", "plages", agenda_rules.spans_text(state.spans.get(key, [])),
+               agenda_rules.spans_text(rows_of(key))) for mid, pid, key in keyed if (mid, pid or 0) in before]
+    if logged:
+        _run(cur, "import_change_log", pd.DataFrame(
+            logged, columns=["table_name", "row_key", "column_name", "old_value", "new_value"]).astype(object), log)
+    return sum(1 for mid, pid, key in keyed
+               if before.get((mid, pid or 0)) == (v.attendance[key][0], mapped(v.attendance[key][1])))
 
 
 def _insert_persons(cur: duckdb.DuckDBPyConnection, v: _Validator) -> dict[int, int]:

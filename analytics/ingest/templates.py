@@ -16,14 +16,24 @@ from analytics.wording.text import fold
 # the secretariat may give a person to tell two homonyms of one commune apart (stored on persons, unique).
 TEMPLATES: dict[str, tuple[str, ...]] = {
     "members": ("nom", "prenom", "commune", "instance", "role", "debut", "fin", "rang", "identifiant"),
-    "meetings": ("instance", "date", "statut", "format", "type", "demandeurs", "commune", "participants"),
-    "attendance": ("instance", "date", "nom", "prenom", "commune", "statut", "mandataire", "identifiant"),
+    "meetings": ("instance", "date", "statut", "format", "type", "demandeurs", "commune", "participants",
+                 "convocation"),
+    "attendance": ("instance", "date", "nom", "prenom", "commune", "statut", "mandataire", "identifiant",
+                   "depuis", "jusqua"),
+    # the agenda of a sitting (« ordre du jour »): its points "1", "2", "3.1"… and their titles (DESIGN.md §3)
+    "agenda": ("instance", "date", "point", "intitule"),
+    # each convened member's reply to the convocation of a sitting (DESIGN.md §5c), known by its « reponse » column
+    "replies": ("instance", "date", "nom", "prenom", "commune", "reponse", "mandataire", "identifiant"),
 }
 REQUIRED: dict[str, tuple[str, ...]] = {
     "members": ("nom", "prenom", "commune", "instance", "role", "debut"),
     "meetings": ("instance", "date"),
     "attendance": ("instance", "date", "nom", "prenom", "commune", "statut"),
+    "agenda": ("instance", "date", "point"),
+    "replies": ("instance", "date", "nom", "prenom", "commune", "reponse"),
 }
+# Other spellings of a column (folded): the apostrophe of « jusqu'à », which a column name cannot do without.
+HEADER_ALIASES = {"jusqu'a": "jusqua", "jusqu'au": "jusqua", "jusqu a": "jusqua"}
 # The Répertoire national des élus, file of the conseillers communautaires (folded headers).
 REGISTER_COLUMNS = (
     "code du departement", "libelle du departement", "code de la collectivite a statut particulier",
@@ -37,10 +47,10 @@ REGISTER_REQUIRED = (
     "n° siren", "code de la commune de rattachement", "nom de l'elu", "prenom de l'elu", "date de debut du mandat",
     "libelle de la fonction",
 )
-KIND_LABELS = {"members": "membres", "meetings": "séances", "attendance": "présences",
-               "register": "répertoire des élus"}
+KIND_LABELS = {"members": "membres", "meetings": "séances", "attendance": "présences", "agenda": "ordre du jour",
+               "register": "répertoire des élus", "replies": "réponses aux convocations"}
 # Files are applied in this order whatever the order given: people before their meetings and sign-ins.
-APPLY_ORDER = ("register", "members", "meetings", "attendance")
+APPLY_ORDER = ("register", "members", "meetings", "agenda", "attendance", "replies")
 EXCEL_EPOCH = date(1899, 12, 30)
 # Excel serial numbers accepted as dates: 1 January 1950 to 31 December 2099
 EXCEL_SERIALS = range(18264, 73051)
@@ -144,6 +154,8 @@ def _kind(columns: set[str]) -> str | None:
     # the template sharing most columns with the header; ties cannot happen for these templates
     if len(columns & set(REGISTER_COLUMNS)) >= 4:
         return "register"
+    if "reponse" in columns:
+        return "replies"  # the replies share every other column of theirs with the sign-in sheets
     scores = {kind: len(columns & set(cols)) for kind, cols in TEMPLATES.items()}
     best = max(scores, key=lambda kind: scores[kind])
     return best if scores[best] >= 2 else None
@@ -153,6 +165,7 @@ def _table(name: str, records: list[tuple[int, list[str]]],
            examples: bool = True) -> tuple[Table | None, list[Problem]]:
     """Recognise the template of a header and check its columns; rows follow the header."""
     header_line, header = records[0][0], [fold(cell) for cell in records[0][1]]
+    header = [HEADER_ALIASES.get(column, column) for column in header]
     kind = _kind(set(header))
     if kind is None:
         expected = " ; ".join(" / ".join(cols) for cols in TEMPLATES.values())

@@ -25,14 +25,12 @@ from analytics.outputs.palette import (
     LIGHT,
     MEETING_COLOURS,
     ORANGE,
-    SECTOR_COLOURS,
     VERMILLION,
 )
-from analytics.wording.format import percent
+from analytics.wording.format import number, percent
 
 # Okabe & Ito (2008), "Color Universal Design".
 MEETING_SYMBOLS = {"held": "circle", "planned": "circle-open", "cancelled": "x"}
-SECTOR_SYMBOLS = {"Centre": "circle", "Nord": "diamond", "Sud": "square"}
 # cos(47.75°) ≈ 0.673: one degree of longitude is 0.673 times one degree of latitude at Mulhouse
 MAP_SCALE_RATIO = 1 / math.cos(math.radians(47.75))
 
@@ -77,10 +75,13 @@ PLOTLY_LOCALE_FR = {
         "thousands": "\u202f",
     },
 }
-# The config every chart is shown with: French, no Plotly logo, a PNG export named in French.
+# The config every chart is shown with: French, and no Plotly toolbar: it showed over the legends (at the top of
+# every chart, on a phone across its whole width); zooming by dragging and resetting by double-click remain, and
+# Streamlit's own toolbar, above the chart, keeps the full-screen view.
 CONFIG = {
     "locale": "fr",
     "locales": {"fr": PLOTLY_LOCALE_FR},
+    "displayModeBar": False,
     "displaylogo": False,
     "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d", "toggleSpikelines"],
     "toImageButtonOptions": {"format": "png", "filename": "gouvernance-m2a", "scale": 2},
@@ -211,6 +212,10 @@ def meetings_timeline(frame: pd.DataFrame) -> go.Figure:
     return _layout(fig, 90 + 45 * len(present), legend=False)
 
 
+# the periods the cadence chart draws as an outlined bar up to their requirement: outline colour, pattern
+GHOSTS = {"missed": (VERMILLION, "/"), "in_progress": (ORANGE, "."), "not_judged": (GREY, "")}
+
+
 def cadence_periods(frame: pd.DataFrame, axis_title: str = "") -> go.Figure:
     """Held meetings per cadence period against the requirement. Columns: period_label, held, required, status,
     status_label, hover."""
@@ -221,10 +226,25 @@ def cadence_periods(frame: pd.DataFrame, axis_title: str = "") -> go.Figure:
         part = frame[frame["status"] == status]
         if part.empty:
             continue
+        short = status in GHOSTS
+        if short:
+            # a missed, running or unjudged period shows what it requires as an outlined bar (hatched when
+            # missed, dotted while running): a period with no meeting would otherwise be a bar of height zero
+            need = part["required"].fillna(part["held"]).clip(lower=1)
+            line, shape = GHOSTS[status]
+            fig.add_trace(go.Bar(
+                x=part["period_label"], y=need, name=CADENCE_LABELS[status], legendgroup=status,
+                marker={"color": "#FFFFFF", "line": {"color": line, "width": 2},
+                        "pattern": {"shape": shape, "fgcolor": line, "bgcolor": "#FFFFFF", "solidity": 0.3}},
+                text=[f"{number(h)} / {number(r)}" if status != "not_judged" else ""
+                      for h, r in zip(part["held"], need)],
+                textposition="outside", textfont={"size": 12}, cliponaxis=False,
+                customdata=part[["hover"]].values, hovertemplate="%{customdata[0]}<extra></extra>",
+            ))
         fig.add_trace(go.Bar(
-            x=part["period_label"], y=part["held"], name=CADENCE_LABELS[status],
-            marker={"color": CADENCE_COLOURS[status], "line": {"color": GREY, "width": 1},
-                    "pattern": {"shape": "/" if status == "missed" else ""}},
+            x=part["period_label"], y=part["held"], name=CADENCE_LABELS[status], legendgroup=status,
+            showlegend=not short,
+            marker={"color": CADENCE_COLOURS[status], "line": {"color": GREY, "width": 1}},
             customdata=part[["hover"]].values, hovertemplate="%{customdata[0]}<extra></extra>",
         ))
     required = frame.dropna(subset=["required"])
@@ -279,43 +299,216 @@ def quorum_margin(frame: pd.DataFrame) -> go.Figure:
     return _layout(fig, 320)
 
 
-def communes_map(frame: pd.DataFrame, *, colour_by: str = "sector", highlight: str | None = None) -> go.Figure:
-    """The communes at their centroids (no tiles, no geo trace: it works offline), true distances.
-
-    Columns: lon, lat, name, sector, population, hover, and the boolean `highlight` column if given (drawn filled,
-    the others hollow: e.g. communes met by the Président).
-    """
+def agenda_strip(frame: pd.DataFrame) -> go.Figure:
+    """A sitting's agenda as a strip: one column per point (in agenda order), its height the members physically
+    there (seats occupied, proxies excluded), the quorum as a line, the point where it was lost marked.
+    Columns: item, present, required, outcome (reached, missed, exempt), outcome_label, lost (the point where the
+    quorum was lost), hover."""
     if frame.empty:
-        return empty()
+        return empty("Aucun ordre du jour pour cette séance.")
+    colours = {"reached": BLUE, "missed": VERMILLION, "exempt": GREY}
     fig = go.Figure()
-    size = 8 + 34 * (frame["population"] / frame["population"].max()) ** 0.5
-    frame = frame.assign(_size=size)
-    for sector in ("Centre", "Nord", "Sud"):
-        part = frame[frame["sector"] == sector]
+    for outcome in ("reached", "missed", "exempt"):
+        part = frame[frame["outcome"] == outcome]
         if part.empty:
             continue
-        groups = [(part, None)] if highlight is None else [(part[part[highlight]], True),
-                                                             (part[~part[highlight]], False)]
-        for group, filled in groups:
-            if group.empty:
-                continue
-            name = f"Secteur {sector}"
-            if filled is not None:
-                name += " — rencontrée" if filled else " — pas encore rencontrée"
-            fig.add_trace(go.Scatter(
-                x=group["lon"], y=group["lat"], mode="markers+text", name=name,
-                text=group["name"].where(group["population"] >= 9000, ""), textposition="top center",
-                textfont={"size": 11, "color": INK},
-                marker={"size": group["_size"], "color": SECTOR_COLOURS[sector] if filled is not False else "#FFFFFF",
-                        "symbol": SECTOR_SYMBOLS[sector], "opacity": 0.85,
-                        "line": {"color": SECTOR_COLOURS[sector] if filled is not None else "#FFFFFF",
-                                 "width": 2.5 if filled is not None else 1}},
-                customdata=group[["hover"]].values, hovertemplate="%{customdata[0]}<extra></extra>",
-            ))
+        fig.add_trace(go.Bar(
+            x=part["item"], y=part["present"], name=part["outcome_label"].iloc[0],
+            marker={"color": colours[outcome], "line": {"color": "#FFFFFF", "width": 0.5},
+                    "pattern": {"shape": "/" if outcome == "missed" else ""}},
+            customdata=part[["hover"]].values, hovertemplate="%{customdata[0]}<extra></extra>",
+        ))
+    # the quorum of every point is the sitting's: a line across the strip, in the legend too
+    fig.add_trace(go.Scatter(
+        x=list(frame["item"]), y=list(frame["required"]), mode="lines", name="quorum",
+        line={"color": INK, "width": 2, "dash": "dash", "shape": "hvh"}, hoverinfo="skip",
+    ))
+    for item in frame.loc[frame["lost"], "item"]:
+        fig.add_annotation(x=item, y=float(frame["required"].max()), text=f"quorum perdu au point {item}",
+                           showarrow=True, arrowhead=2, ax=0, ay=-34, font={"color": VERMILLION, "size": 13},
+                           bgcolor="#FFFFFF")
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=list(frame["item"]),
+                     title_text="point de l'ordre du jour", showgrid=False)
+    fig.update_yaxes(title_text="présents (pouvoirs exclus)", gridcolor=LIGHT, rangemode="tozero")
+    return _layout(fig, 340, bargap=0.1)
+
+
+# -- the map of the territory: the communes' outlines on plain axes (no geo trace, no tiles: it works offline) ------
+
+# a single-hue sequential scale (ColorBrewer "Blues" without its near-white end): darker is higher, readable by
+# colour-blind readers and in greyscale
+MAP_SCALE = [[0.0, "#C6DBEF"], [0.25, "#9ECAE1"], [0.5, "#6BAED6"], [0.75, "#2171B5"], [1.0, "#08306B"]]
+# communes large enough to carry their name on the map (the others are named on hover and in the table)
+MAP_LABEL_POPULATION = 9_000
+
+
+def _scale_low(values: pd.Series) -> float:
+    """The bottom of the colour scale: the lowest rate rounded down to ten points, so that the differences show."""
+    known = values.dropna()
+    if known.empty:
+        return 0.0
+    return min(math.floor(float(known.min()) * 10) / 10, 0.9)
+
+
+def _map_colour(value: float, low: float) -> str:
+    from plotly.colors import sample_colorscale
+
+    share = 0.0 if value <= low else min((value - low) / (1 - low), 1.0)
+    return sample_colorscale(MAP_SCALE, [share])[0]
+
+
+def _rings(shapes: pd.DataFrame):
+    """(insee, lons, lats) of every ring of the outlines."""
+    for (insee, _), ring in shapes.groupby(["insee", "part"], sort=False):
+        yield insee, ring["lon"].tolist(), ring["lat"].tolist()
+
+
+def _fill(fig: go.Figure, lons: list, lats: list, colour: str, label: str, pattern: dict | None = None) -> None:
+    """One commune's ring, filled; hovering anywhere on it names the commune (a fill's hover shows its name)."""
+    fig.add_trace(go.Scatter(x=lons, y=lats, mode="lines", fill="toself", fillcolor=colour, fillpattern=pattern,
+                             line={"color": "#FFFFFF", "width": 1}, hoveron="fills", name=label,
+                             hoverlabel={"namelength": 0}, showlegend=False))
+
+
+def _legend_square(fig: go.Figure, name: str, colour: str) -> None:
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=name, hoverinfo="skip",
+                             marker={"symbol": "square", "size": 14, "color": colour,
+                                     "line": {"color": GREY, "width": 1}}))
+
+
+def _map_axes(fig: go.Figure, height: int) -> go.Figure:
     # equal distances east-west and north-south: the y axis is stretched by 1/cos(latitude)
     fig.update_yaxes(scaleanchor="x", scaleratio=MAP_SCALE_RATIO, visible=False)
     fig.update_xaxes(visible=False)
-    return _layout(fig, 560, plot_bgcolor="#F7F8FA")
+    # the legend under the map on the left, a colour bar (if any) on the right
+    return _layout(fig, height, plot_bgcolor="#FFFFFF", hovermode="closest", dragmode=False,
+                   legend_y=-0.01, legend_yanchor="top", legend_orientation="v").update_layout(margin={"t": 10,
+                                                                                                        "b": 60})
+
+
+def _borders(fig: go.Figure, borders: pd.DataFrame) -> None:
+    """The sectors' borders, a thick dark line over the communes, one legend entry for all."""
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for _, line in borders.groupby(["sector", "part"], sort=False):
+        xs += line["lon"].tolist() + [None]
+        ys += line["lat"].tolist() + [None]
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="limite de secteur", hoverinfo="skip",
+                             line={"color": INK, "width": 3}, showlegend=True))
+
+
+def _labels(fig: go.Figure, frame: pd.DataFrame, text: pd.Series, hover: pd.Series,
+            colours: Sequence[str] | str = INK) -> None:
+    """The communes' labels at their centroids (white on a dark fill, dark on a light one), and the hover text of
+    each commune there (a fill's own hover shows only its name)."""
+    fig.add_trace(go.Scatter(
+        x=frame["lon"], y=frame["lat"], mode="text", text=text, textfont={"size": 12, "color": colours},
+        customdata=hover.values, hovertemplate="%{customdata}<extra></extra>", showlegend=False,
+    ))
+
+
+def _sector_names(fig: go.Figure, frame: pd.DataFrame) -> None:
+    """Each sector's name as a tag on one of its unlabelled communes: among the half nearest the middle of the
+    sector, the one farthest from the communes that carry a label, so that the tag covers no name."""
+    big = frame[frame["population"] >= MAP_LABEL_POPULATION]
+    east = 1 / MAP_SCALE_RATIO  # distances on the ground: a degree of longitude is cos(latitude) of latitude's
+
+    def far(x: float, y: float, xs: pd.Series, ys: pd.Series) -> float:
+        return min((((x - bx) * east) ** 2 + (y - by) ** 2 for bx, by in zip(xs, ys)), default=0.0)
+
+    for sector, part in frame.groupby("sector"):
+        small = part[part["population"] < MAP_LABEL_POPULATION]
+        if small.empty:
+            continue
+        centre = ((small["lon"] - part["lon"].mean()) * east) ** 2 + (small["lat"] - part["lat"].mean()) ** 2
+        near = small[centre <= centre.median()]
+        room = [far(x, y, big["lon"], big["lat"]) for x, y in zip(near["lon"], near["lat"])]
+        spot = near.iloc[max(range(len(room)), key=room.__getitem__)]
+        fig.add_annotation(x=spot["lon"], y=spot["lat"], text=f"secteur {sector}", showarrow=False,
+                           font={"size": 12, "color": INK}, bgcolor="rgba(255,255,255,0.85)", bordercolor=INK,
+                           borderwidth=1, borderpad=2)
+
+
+def communes_choropleth(frame: pd.DataFrame, shapes: pd.DataFrame, borders: pd.DataFrame, title: str) -> go.Figure:
+    """The communes drawn as their outlines (filled scatter polygons on plain axes, true distances), coloured by a
+    rate, the sectors outlined; a commune outside `frame` (another sector than the one chosen) is drawn grey.
+
+    frame: insee, name, sector, population, lon, lat, value (0–1), value_text, hover (one row per commune shown);
+    shapes: territory.shapes (insee, name, sector, part, lon, lat); borders: territory.sector_borders.
+    `title`: the rate's name, under the colour bar ("présence")."""
+    if shapes.empty:
+        return empty()
+    low = _scale_low(frame["value"])
+    shown = frame.set_index("insee")
+    names = shapes.drop_duplicates("insee").set_index("insee")
+    fig = go.Figure()
+    groups: dict[str, str] = {}
+    for insee, lons, lats in _rings(shapes):
+        pattern = None
+        if insee in shown.index:
+            row = shown.loc[insee]
+            missing = pd.isna(row["value"])
+            colour = "#FFFFFF" if missing else _map_colour(float(row["value"]), low)
+            if missing:
+                pattern = {"shape": "/", "fgcolor": GREY, "bgcolor": "#FFFFFF"}
+                groups["aucune convocation renseignée"] = "#FFFFFF"
+            label = f"<b>{row['name']}</b> (secteur {row['sector']})<br>{title} : {row['value_text']}"
+        else:
+            colour = groups["hors du secteur choisi"] = LIGHT
+            label = f"{names.loc[insee, 'name']} (secteur {names.loc[insee, 'sector']})"
+        _fill(fig, lons, lats, colour, label, pattern)
+    for group, colour in groups.items():
+        _legend_square(fig, group, colour)
+    _borders(fig, borders)
+    _sector_names(fig, frame)
+    big = frame["population"] >= MAP_LABEL_POPULATION
+    text = pd.Series([f"<b>{n}</b><br>{v}" if b else "" for n, v, b in
+                      zip(frame["name"], frame["value_text"], big)], index=frame.index)
+    dark = [not pd.isna(v) and (v - low) / (1 - low) > 0.55 for v in frame["value"]]
+    _labels(fig, frame, text, frame["hover"], ["#FFFFFF" if d else INK for d in dark])
+    # the colour bar: one invisible marker carries the scale
+    step = 0.05 if 1 - low <= 0.3 else 0.1
+    ticks = [round(low + i * step, 4) for i in range(int(round((1 - low) / step)) + 1)]
+    fig.add_trace(go.Scatter(
+        x=[frame["lon"].iloc[0] if not frame.empty else shapes["lon"].iloc[0]],
+        y=[frame["lat"].iloc[0] if not frame.empty else shapes["lat"].iloc[0]], mode="markers", hoverinfo="skip",
+        showlegend=False, marker={"size": 0.1, "opacity": 0, "color": [low], "cmin": low, "cmax": 1.0,
+                                  "colorscale": MAP_SCALE, "showscale": True,
+                                  "colorbar": {"title": {"text": title, "side": "top"}, "thickness": 12,
+                                               "orientation": "h", "x": 1, "xanchor": "right", "y": -0.01,
+                                               "yanchor": "top", "len": 0.5, "tickvals": ticks,
+                                               "ticktext": [percent(t, 0) for t in ticks], "outlinewidth": 0}},
+    ))
+    return _map_axes(fig, 650).update_layout(margin_b=80)
+
+
+def communes_met_map(frame: pd.DataFrame, shapes: pd.DataFrame, borders: pd.DataFrame) -> go.Figure:
+    """The communes whose municipal council the Président has met, filled, the others hatched; the sectors
+    outlined. frame: insee, name, sector, population, lon, lat, met (bool), hover; shapes and borders as for
+    communes_choropleth."""
+    if shapes.empty:
+        return empty()
+    shown = frame.set_index("insee")
+    names = shapes.drop_duplicates("insee").set_index("insee")
+    hatched: dict = {"shape": "/", "fgcolor": ORANGE, "bgcolor": "#FBE3C0", "size": 12, "solidity": 0.15}
+    groups: dict[bool | None, tuple[str, str, dict | None]] = {
+        True: ("rencontrée", BLUE, None), False: ("pas encore rencontrée", "#FBE3C0", hatched),
+        None: ("hors du secteur choisi", LIGHT, None)}
+    fig = go.Figure()
+    present: dict[str, str] = {}
+    for insee, lons, lats in _rings(shapes):
+        met = bool(shown.loc[insee, "met"]) if insee in shown.index else None
+        group, colour, pattern = groups[met]
+        present[group] = colour if pattern is None else str(pattern["fgcolor"])
+        _fill(fig, lons, lats, colour, f"{names.loc[insee, 'name']} : {group}", pattern)
+    for group, colour in present.items():
+        _legend_square(fig, group, colour)
+    _borders(fig, borders)
+    _sector_names(fig, frame)
+    big = frame["population"] >= MAP_LABEL_POPULATION
+    _labels(fig, frame, frame["name"].where(big, "").map(lambda n: f"<b>{n}</b>" if n else ""), frame["hover"],
+            ["#FFFFFF" if m and b else INK for m, b in zip(frame["met"], big)])
+    return _map_axes(fig, 520)
 
 
 def grouped_rates(frame: pd.DataFrame, category: str) -> go.Figure:
@@ -364,27 +557,58 @@ def rate_bands(frame: pd.DataFrame, quartiles: Sequence[float] | None, band_labe
     if frame.empty or quartiles is None:
         return empty("Moins de personnes classables (4 convocations renseignées au moins) que nécessaire.")
     q1, median, q3 = quartiles
-    fig = go.Figure(go.Histogram(
-        x=frame["presence_rate"], xbins={"start": 0, "end": 1.0001, "size": 0.05}, marker_color=BLUE,
-        marker_line={"color": "#FFFFFF", "width": 1}, name="personnes", showlegend=False,
-        hovertemplate="%{y} personne(s) dans cette tranche de 5 points<extra></extra>",
-    ))
+    rates = frame["presence_rate"].dropna().astype(float)
+    # 5-point bins under 100 %, and 100 % as a bar of its own beside them: many people often share it exactly
+    full = rates >= 1.0
+    edges = [round(i * 0.05, 2) for i in range(21)]
+    counts = pd.cut(rates[~full], edges, right=False).value_counts(sort=False).tolist()
+    centres = [e + 0.025 for e in edges[:-1]]
+    hovers = [f"{plural_people(n)} de {percent(e, 0)} à moins de {percent(e + 0.05, 0)}"
+              for n, e in zip(counts, edges[:-1])]
+    fig = go.Figure(go.Bar(x=centres, y=counts, width=0.05, marker_color=BLUE,
+                           marker_line={"color": "#FFFFFF", "width": 1}, name="personnes", showlegend=False,
+                           customdata=hovers, hovertemplate="%{customdata}<extra></extra>"))
+    top = int(full.sum())
+    if top:
+        fig.add_trace(go.Bar(x=[FULL_X], y=[top], width=0.04, marker={"color": INK}, showlegend=False,
+                             text=[f"{number(top)} à {percent(1, 0)}"], textposition="outside", textfont={"size": 12},
+                             cliponaxis=False, constraintext="none",
+                             hovertemplate=f"{plural_people(top)} à {percent(1, 0)}<extra></extra>"))
     bands = ((0, q1, band_labels[0], "#FBE3D6"), (q1, median, band_labels[1], "#FFF3C4"),
-             (median, q3, band_labels[2], "#DDEBF7"), (q3, 1.0001, band_labels[3], "#B9D7EE"))
+             (median, q3, band_labels[2], "#DDEBF7"), (q3, 1.05, band_labels[3], "#B9D7EE"))
     for low, high, label, colour in bands:
-        fig.add_vrect(x0=low, x1=high, fillcolor=colour, opacity=0.8, layer="below", line_width=0)
+        fig.add_vrect(x0=_band_x(low), x1=high if high > 1 else _band_x(high), fillcolor=colour, opacity=0.8,
+                      layer="below", line_width=0)
         # the band's name in the legend: the bands can be too narrow to hold a label
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=label, hoverinfo="skip",
                                  marker={"symbol": "square", "size": 14, "color": colour}))
-    fig.add_vline(x=median, line={"color": INK, "width": 2, "dash": "dash"}, annotation_text="médiane",
+    fig.add_vline(x=_band_x(median), line={"color": INK, "width": 2, "dash": "dash"}, annotation_text="médiane",
                   annotation_position="top", annotation_font_size=12)
     if selected:
         label, rate = selected.rsplit("|", 1)
-        fig.add_vline(x=float(rate), line={"color": VERMILLION, "width": 3},
+        fig.add_vline(x=_band_x(float(rate), marker=True), line={"color": VERMILLION, "width": 3},
                       annotation_text=label, annotation_position="bottom right")
-    fig.update_xaxes(**percent_ticks(0.1), range=[0, 1.0001], title_text="taux de présence", gridcolor=LIGHT)
-    fig.update_yaxes(title_text="personnes", gridcolor=LIGHT)
-    return _layout(fig, 320, bargap=0.05)
+    ticks = [round(i * 0.1, 1) for i in range(10)]
+    fig.update_xaxes(tickvals=[*ticks, FULL_X], ticktext=[percent(t, 0) for t in ticks] + [percent(1, 0)],
+                     range=[0, 1.05], title_text="taux de présence", gridcolor=LIGHT)
+    fig.update_yaxes(title_text="personnes", gridcolor=LIGHT, range=[0, max([*counts, top, 1]) * 1.15])
+    return _layout(fig, 340, bargap=0.05, barmode="overlay")
+
+
+# where the bands chart draws a rate of exactly 100 % (its own bar, right of the 95–100 % bin)
+FULL_X = 1.025
+
+
+def _band_x(rate: float, *, marker: bool = False) -> float:
+    """The x of a rate on the bands chart: a cut at 100 % falls between the 5-point bins and the 100 % bar; a
+    person at 100 % is marked on that bar."""
+    if rate >= 1.0:
+        return FULL_X if marker else 1.0
+    return rate
+
+
+def plural_people(count: int) -> str:
+    return f"{number(count)} personne{'s' if count > 1 else ''}"
 
 
 def person_timeline(frame: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
@@ -488,3 +712,34 @@ def agenda(meetings: pd.DataFrame, holidays: pd.DataFrame, start, end) -> go.Fig
         fig.add_annotation(text="Aucune séance sur ces semaines.", showarrow=False, x=0.5, y=0.5, xref="paper",
                            yref="paper", font={"size": 16, "color": GREY})
     return _layout(fig, 160 + 32 * max(len(bodies), 3))
+
+
+# The colour and the pattern of each reply to a convocation, as its status would be on the sign-in sheet
+_REPLY_STYLE = {"present": (ATTENDANCE_COLOURS["present"], ""), "remote": (ATTENDANCE_COLOURS["remote"], ""),
+                "substitute": (ATTENDANCE_COLOURS["substituted"], ""), "none": (GREY, "."),
+                "excused": (ATTENDANCE_COLOURS["excused"], "x"), "proxy": (ATTENDANCE_COLOURS["proxy"], "x")}
+
+
+def member_probabilities(frame: pd.DataFrame, required: int | None = None) -> go.Figure:
+    """Each member's probability of counting for the quorum at a sitting to come (outputs.forecast.members_frame:
+    name, reply, reply_label, probability, hover), one bar each, the least likely at the top; the colour and the
+    pattern say the reply (ruled out: crossed; no reply: dotted)."""
+    if frame.empty:
+        return empty("Aucun membre en exercice à cette date.")
+    fig = go.Figure()
+    for reply, (colour, pattern) in _REPLY_STYLE.items():
+        part = frame[frame["reply"] == reply]
+        if part.empty:
+            continue
+        fig.add_trace(go.Bar(
+            x=part["probability"], y=part["name"], orientation="h", name=part["reply_label"].iloc[0],
+            marker={"color": colour, "pattern": {"shape": pattern}}, customdata=part[["hover"]].values,
+            hovertemplate="%{customdata[0]}<extra></extra>"))
+    fig.update_xaxes(range=[0, 1], gridcolor=LIGHT, title_text="probabilité d'occuper son siège",
+                     **percent_ticks(0.25))
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=list(frame["name"])[::-1],
+                     showgrid=False, automargin=True)
+    if required:
+        fig.update_layout(title={"text": f"quorum : {required} présents", "font": {"size": 13}, "x": 1,
+                                 "xanchor": "right"})
+    return _layout(fig, 120 + 18 * len(frame), barmode="overlay", bargap=0.25)

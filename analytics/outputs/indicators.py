@@ -2,7 +2,10 @@
 
 Keys are never renamed; new keys may be added. Dates are ISO strings, rates floats or null (never NaN), counts
 always the nine keys of attendance.COUNT_COLUMNS as integers. "bodies" lists the whole catalogue (zeros when
-idle); "people", "communes" and "sectors" only those convened in the range.
+idle); "people", "communes" and "sectors" only those convened in the range. Each "quorum" entry gives the
+opening's figures, "items" (the quorum at each point of the sitting's agenda: item, title, present, required,
+reached; empty without agenda) and "lost_at" (the first point where the quorum, reached at the opening, was not;
+null otherwise).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from analytics.rules import alerts, attendance, cadence, quorum
+from analytics.rules import agenda, alerts, attendance, cadence, quorum
 from analytics.wording.format import long_date, number, percent
 
 RATES = ("presence_rate", "participation_rate")
@@ -86,6 +89,7 @@ def compute(conn: duckdb.DuckDBPyConnection, start: date, end: date, as_of: date
     levels = attendance.counts_many(conn, start, end, ["body", "person", "commune", "sector"])
     people, communes, sectors = levels["person"], levels["commune"], levels["sector"]
     sittings = quorum.quorum(conn, start, end)
+    points, lost_at = _points(conn, start, end, sittings)
     found = alerts.compute(conn, start, end, as_of)
     return {
         "from": start.isoformat(),
@@ -105,7 +109,8 @@ def compute(conn: duckdb.DuckDBPyConnection, start: date, end: date, as_of: date
         "quorum": [
             {"body": q.body_code, "date": _iso(q.meeting_date), "in_office": int(q.in_office),
              "present": int(q.present), "required": int(q.required), "reached": bool(q.reached),
-             "exempt": bool(q.exempt)}
+             "exempt": bool(q.exempt), "items": points.get(int(q.meeting_id), []),
+             "lost_at": lost_at.get(int(q.meeting_id))}
             for q in sittings.itertuples(index=False)
         ],
         "alerts": [
@@ -114,6 +119,20 @@ def compute(conn: duckdb.DuckDBPyConnection, start: date, end: date, as_of: date
             for a in found.itertuples(index=False)
         ],
     }
+
+
+def _points(conn: duckdb.DuckDBPyConnection, start: date, end: date,
+            sittings: pd.DataFrame) -> tuple[dict[int, list[dict[str, Any]]], dict[int, str]]:
+    """The quorum at each point of each sitting with an agenda (the entry's own figures are the opening's), and
+    the point where it was lost, by meeting id (DESIGN.md §4)."""
+    frame = agenda.item_quorum(conn, start, end, sittings)
+    points: dict[int, list[dict[str, Any]]] = {}
+    for p in frame.itertuples(index=False):
+        points.setdefault(int(p.meeting_id), []).append(
+            {"item": p.item, "title": p.title, "present": int(p.present), "required": int(p.required),
+             "reached": bool(p.reached)})
+    lost = agenda.losses(frame)
+    return points, {int(m): str(item) for m, item in zip(lost["meeting_id"], lost["lost_at"])}
 
 
 def _total_rates(bodies: list[dict[str, Any]]) -> tuple[int, float | None, float | None, float | None]:

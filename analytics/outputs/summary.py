@@ -11,7 +11,7 @@ from typing import Any, Literal, TypedDict
 import duckdb
 import pandas as pd
 
-from analytics.rules import alerts, attendance, cadence, filters, quorum
+from analytics.rules import agenda, alerts, attendance, cadence, filters, quorum
 from analytics.rules.alerts import rule_text
 from analytics.rules.periods import month_start
 from analytics.store.sql import query
@@ -209,14 +209,36 @@ def headline(conn: duckdb.DuckDBPyConnection, period: filters.Period, as_of: dat
                f"{plural(rhythm['missing'], 'manque', 'manquent')} ; {compare}.",
                (rhythm["fulfilled"], rhythm["required"]),
                None if before_rhythm is None else (before_rhythm["fulfilled"], before_rhythm["required"])),
-        Figure("behind", "Instances en retard", number(len(behind)),
-               None if before_rhythm is None else signed(len(behind) - len(before_rhythm["behind"])),
-               "inverse",
-               ("Au moins une période de leur règle manquée : " + ", ".join(behind) + "." if behind
-                else "Aucune instance n'a manqué une période de sa règle.") + f" Variation {compare}.",
+        Figure("behind", BEHIND_LABEL, number(len(behind)),
+               None if before_rhythm is None else _bodies_delta(len(behind) - len(before_rhythm["behind"])),
+               "inverse", behind_help(behind, None if before_rhythm is None else before_rhythm["behind"], compare),
                len(behind), None if before_rhythm is None else len(before_rhythm["behind"])),
     ]
     return figures
+
+
+# the bodies that missed at least one period of their cadence rule in the range (short enough for the PDF's cards)
+BEHIND_LABEL = "Instances hors cadence"
+
+
+def _bodies_delta(change: int) -> str:
+    """The change in number of bodies: "+2 instances", "-1 instance", "±0 instance"."""
+    return f"{signed(change)} {'instance' if abs(change) < 2 else 'instances'}"
+
+
+def behind_help(behind: list[str], before: list[str] | None, compare: str) -> str:
+    """What the tile counts, which bodies, and what changed: those newly behind and those back in their cadence."""
+    text = ("Instances ayant manqué au moins une période de leur règle de cadence (une période échue sans le nombre "
+            "de séances requis) : " + ", ".join(behind) + "." if behind
+            else "Aucune instance n'a manqué une période de sa règle de cadence.")
+    if before is None:
+        return text
+    new = [name for name in behind if name not in before]
+    back = [name for name in before if name not in behind]
+    changes = ([f"nouvelles : {', '.join(new)}"] if new else []) + (
+        [f"de nouveau dans leur cadence : {', '.join(back)}"] if back else [])
+    return text + (f" Par rapport à la période précédente ({plural(len(before), 'instance')}) : "
+                   + " ; ".join(changes) + "." if changes else f" Les mêmes instances {compare}.")
 
 
 def comparison_text(period: filters.Period) -> str:
@@ -275,8 +297,19 @@ _REMINDER = re.compile(r" \((?:règle|plancher légal|les pouvoirs)[^()]*(?:\([^
 
 
 def quorum_sittings(conn: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.DataFrame:
-    """The Conseil's sittings with their quorum: margin, outcome (reached, missed, exempt) and a French hover."""
+    """The Conseil's sittings with their quorum: margin, outcome (reached, missed, exempt) and a French hover; the
+    figures are the opening's, and lost_at / back_at / lost_text say where a quorum reached at the opening was lost
+    at a point of the agenda and found again (rules/agenda.py; None and "" otherwise)."""
     frame = quorum.quorum(conn, start, end)
+    lost = agenda.losses(agenda.item_quorum(conn, start, end, frame)).set_index("meeting_id")
+    frame["lost_at"] = [lost.at[m, "lost_at"] if m in lost.index else None for m in frame["meeting_id"]]
+    frame["back_at"] = [lost.at[m, "back_at"] if m in lost.index else None for m in frame["meeting_id"]]
+    frame["lost_text"] = [
+        "" if m not in lost.index else
+        f"quorum perdu au point {lost.at[m, 'lost_at']} ({number(int(lost.at[m, 'present']))} présents, "
+        f"{number(int(lost.at[m, 'required']))} requis)"
+        + (f", retrouvé au point {lost.at[m, 'back_at']}" if isinstance(lost.at[m, "back_at"], str) else "")
+        for m in frame["meeting_id"]]
     frame["meeting_label"] = frame["meeting_date"].map(short_date)
     frame["outcome"] = ["exempt" if e else ("reached" if r else "missed")
                         for r, e in zip(frame["reached"], frame["exempt"])]
@@ -285,8 +318,9 @@ def quorum_sittings(conn: duckdb.DuckDBPyConnection, start: date, end: date) -> 
     frame["outcome_label"] = frame["outcome"].map(labels)
     frame["hover"] = [
         f"<b>{weekday_date(d)}</b><br>{number(p)} présents sur {number(i)} en exercice<br>quorum : {number(q)} "
-        f"— marge {'+' if m > 0 else ''}{number(m)}<br>{labels[o]}"
-        for d, p, i, q, m, o in zip(frame["meeting_date"], frame["present"], frame["in_office"],
-                                    frame["required"], frame["margin"], frame["outcome"])
+        f"— marge {'+' if m > 0 else ''}{number(m)}<br>{labels[o]}" + (f"<br><b>{lost_text}</b>" if lost_text else "")
+        for d, p, i, q, m, o, lost_text in zip(frame["meeting_date"], frame["present"], frame["in_office"],
+                                               frame["required"], frame["margin"], frame["outcome"],
+                                               frame["lost_text"])
     ]
     return frame

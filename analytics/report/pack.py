@@ -24,7 +24,9 @@ Pages, in this order (a page whose content runs longer continues on a page title
    the Conseil's sittings and its legal floor (decision), the family's alerts;
 6. the sectors and the communes compared (attendance, representation; quartile bands, no ranking);
 7. the people under their body's expected rate and the runs of unexcused absences;
-8. the calendar: month grids, planned meetings, due dates, public holidays of Alsace-Moselle.
+8. the calendar: month grids, planned meetings, due dates, public holidays of Alsace-Moselle, and the quorum
+   forecast of the planned sittings of the decision bodies (outputs.forecast: probability, members expected, replies,
+   whom to call — a count only in the anonymised edition).
 
 Editions: the internal edition names the people; `anonymise=True` names nobody, anywhere — alerts about a person are
 rebuilt as counts per body (per sitting for proxies), the people page gives counts per body, and report_pdf's guard
@@ -43,6 +45,7 @@ import pandas as pd
 from babel.dates import format_date
 
 from analytics import settings
+from analytics.outputs import forecast as ahead
 from analytics.outputs import summary
 from analytics.outputs.palette import (
     BLUE,
@@ -70,7 +73,7 @@ from analytics.report.pdf import (
     Text,
     name_guard,
 )
-from analytics.rules import attendance, cadence, filters, schedule, territory
+from analytics.rules import agenda, attendance, cadence, filters, schedule, territory
 from analytics.rules.alerts import rule_text
 from analytics.rules.periods import days_in_month
 from analytics.store.sql import query
@@ -425,7 +428,8 @@ def _alert_table(pdf: PackPDF, lines: Sequence[AlertLine], dates: PackDates, *, 
         text = a.text
         if short:
             text = summary.short_message(f"{join_bodies(a.names, limit)} : {a.rest}" if a.names else a.text)
-        rows.append([Swatch(GRAVITY_COLOURS[ALERT_GRAVITY[a.kind]], a.kind_label), Text(short_date(a.day), bold=new), text])
+        swatch = Swatch(GRAVITY_COLOURS[ALERT_GRAVITY[a.kind]], a.kind_label)
+        rows.append([swatch, Text(short_date(a.day), bold=new), text])
     pdf.data_table([Column("Type", 38), Column("Date", 22), Column("Alerte", pdf.width - 60)], rows, size=7.0,
                    line=3.2, padding=1.0)
 
@@ -571,6 +575,7 @@ def _quorum(pdf: PackPDF, pack: _Pack) -> None:
         pdf.data_table([Column("Séance", 44), Column("Membres en exercice", 20, "R"),
                         Column("Présents (trait : quorum)", 56), Column("Quorum", 16, "R"), Column("Marge", 14, "R"),
                         Column("Résultat", pdf.width - 150)], rows, size=7.2)
+        _quorum_lost(pdf, pack)
     floor = cadence.legal_floor(pack.conn, period.start, period.end, as_of)
     if not floor.empty:
         judged = floor[floor["status"].isin(["met", "missed"])]
@@ -582,6 +587,30 @@ def _quorum(pdf: PackPDF, pack: _Pack) -> None:
         if not current.empty:
             text += f" ; trimestre en cours jusqu'au {long_day(current['period_end'].iloc[-1])}"
         pdf.paragraph(text + ".", size=7.8)
+
+
+def _quorum_lost(pdf: PackPDF, pack: _Pack) -> None:
+    """The sittings where the quorum, reached at the opening, was lost at a point of the agenda (DESIGN.md §4): the
+    figures above are the opening's, these say where the deliberations are exposed."""
+    period = pack.dates.period
+    lost = agenda.losses(agenda.item_quorum(pack.conn, period.start, period.end))
+    if lost.empty:
+        return
+    pdf.paragraph("Séances où le quorum, atteint à l'ouverture, a été perdu en cours de séance (les délibérations "
+                  "votées sans quorum sont exposées à l'annulation) :", size=7.8, bold=True, colour=VERMILLION)
+    rows: list[list[Cell]] = []
+    for s in lost.itertuples(index=False):
+        # a title may name a person ("désignation de M. …"): the anonymised edition gives the point alone
+        named = isinstance(s.lost_title, str) and s.lost_title and not pack.anonymise
+        title = f"point {s.lost_at}" + (f" — {s.lost_title}" if named else "")
+        rows.append([weekday_date(s.meeting_date), Text(title),
+                     f"{number(int(s.present))} / {number(int(s.required))} requis",
+                     Text(f"au point {s.back_at}" if isinstance(s.back_at, str) else "non retrouvé",
+                          colour=INK if isinstance(s.back_at, str) else VERMILLION),
+                     number(int(s.points_lost))])
+    pdf.data_table([Column("Séance", 44), Column("Quorum perdu au point", pdf.width - 136),
+                    Column("Présents", 30, "R"), Column("Retrouvé", 36), Column("Points sans quorum", 26, "R")],
+                   rows, size=7.2)
 
 
 def _dgs_calendar(pdf: PackPDF, pack: _Pack) -> None:
@@ -863,6 +892,46 @@ def _calendar_page(pdf: PackPDF, pack: _Pack) -> None:
                         Column("Échéances et jours fériés", pdf.width - 124)], rows, size=7.0, line=3.2, padding=1.0)
     else:
         pdf.paragraph("Rien d'inscrit sur ces deux mois.", size=8, colour=GREY)
+    _forecast(pdf, pack)
+
+
+def _forecast(pdf: PackPDF, pack: _Pack) -> None:
+    """The planned sittings of the decision bodies in the window, with their quorum forecast (DESIGN §5c): the
+    probability, the members expected against the quorum, the replies, whom to call (counted only in the
+    anonymised edition)."""
+    dates = pack.dates
+    sittings = ahead.decision_forecasts(pack.conn, dates.as_of, dates.window_end)
+    pdf.section("Séances prévues des instances de décision : prévision du quorum",
+                "Probabilité que plus de la moitié des membres en exercice occupent leur siège (CGCT L2121-17), "
+                "d'après leur présence passée et leurs réponses à la convocation ; les pouvoirs ne comptent pas.",
+                keep=18)
+    if not sittings:
+        pdf.paragraph("Aucune séance prévue du Conseil ou du Bureau sur ces deux mois.", size=8, colour=GREY)
+        return
+    rows: list[list[Cell]] = []
+    for s in sittings:
+        p = s.quorum_probability
+        colour = GREEN if p >= 0.9 else ORANGE if p >= 0.5 else VERMILLION
+        if pack.anonymise or not s.call_first:
+            calls = (f"{plural(len(s.call_first), 'membre sans réponse', 'membres sans réponse')}"
+                     if s.call_first else "tous ont répondu")
+        else:
+            shown = ", ".join(s.call_first[:3])
+            more = len(s.call_first) - 3
+            calls = shown + (f" et {plural(more, 'autre', 'autres')}" if more > 0 else "")
+        convocation = ahead.convocation_text(s)
+        rows.append([
+            Text(_day_label(s.day), bold=True, sub=s.body_name),
+            Text(ahead.quorum_text(p).replace("Quorum probable à ", ""), bold=True, colour=colour),
+            Bar(number(s.expected_present, 1), s.expected_present, max(s.in_office, 1), colour=colour,
+                tick=s.required, label_width=10),
+            Text(ahead.replies_text(s.replies), sub=convocation[:1].upper() + convocation[1:]),
+            Text(calls, colour=INK if s.call_first else GREY),
+        ])
+    pdf.data_table([Column("Séance", 30), Column("Quorum", 24), Column("Présents attendus / quorum", 34),
+                    Column("Réponses et convocation", 58),
+                    Column("À appeler en premier" if not pack.anonymise else "Sans réponse", pdf.width - 146)],
+                   rows, size=7.0, line=3.2, padding=1.0)
 
 
 def _day_meetings(meetings: Sequence[tuple[str, str]]) -> str:

@@ -1,13 +1,14 @@
 """Alerts for the réunion de direction: what breaks the law or the charter, what is at risk, what data is missing.
 
 Severity (1 = most serious) ranks the kinds, not the individual alerts:
-legal obligations of the CGCT first (legal floor, quorum, proxies, requested conferences), then the charter's
-cadence, then the attendance of individuals, then what can still be saved (cadence at risk), and last the
-completeness of the data (missing sign-in sheets). Within a severity the most recent date comes first.
+legal obligations of the CGCT first (legal floor, quorum, proxies, requested conferences, convocation delay), then
+the charter's cadence, then the attendance of individuals, then what can still be saved (cadence at risk), and last
+the completeness of the data (missing sign-in sheets). Within a severity the most recent date comes first.
 
-The date of an alert: the end of the period (cadence, legal floor), the meeting (quorum, proxies, requests, sheets),
-the absence that completes the run of three (consecutive absences), as_of (low attendance, judged on the 12 months
-ending at as_of whatever the range).
+The date of an alert: the end of the period (cadence, legal floor), the meeting (quorum, proxies, requests,
+convocations, sheets), the absence that completes the run of three (consecutive absences), as_of (low attendance,
+judged on the 12 months ending at as_of whatever the range). A planned sitting after the range whose convocation was
+already sent too late is reported too, dated by the sitting.
 
 Cadence (DESIGN.md §2): periods `not_judged` (before the recorded history or the mandate, or made only of paused
 months) never raise an alert. A rolling rule is judged month by month, so one shortfall spans several months: each
@@ -26,14 +27,18 @@ import duckdb
 import pandas as pd
 from babel.dates import format_date
 
-from analytics.rules import attendance, cadence, quorum
+from analytics.rules import agenda, attendance, cadence, quorum
+from analytics.rules.forecast import clear_days, convocation_on_time, legal_delay
+from analytics.store.sql import query
 from analytics.wording.format import long_date, percent
 
 KINDS = (
     "legal_floor_missed",    # CGCT L5211-11: the Conseil met in no sitting during a calendar quarter
     "quorum_not_reached",    # CGCT L2121-17: the deliberations of that sitting are open to annulment
+    "quorum_lost",           # CGCT L2121-17: reached at the opening, lost at a point put to the vote
     "proxy_limit",           # CGCT L2121-20: a vote cast under a second proxy is irregular
     "request_rule",          # CGCT L5211-11-3: requested conférence below ⅓ of the mayors or beyond 4 a year
+    "convocation_late",      # CGCT L2121-12: the Conseil convened less than 5 clear days before the sitting
     "cadence_missed",        # the charter's cadence was not kept during a period now over
     "consecutive_absences",  # an individual follow-up signal, not a legal finding for an EPCI
     "low_attendance",        # an individual under the body's expected rate
@@ -239,11 +244,31 @@ def _quorum(conn: duckdb.DuckDBPyConnection, start: date, end: date) -> list[dic
     return found
 
 
+def _quorum_lost(conn: duckdb.DuckDBPyConnection, start: date, end: date) -> list[dict[str, Any]]:
+    """Sittings whose quorum, reached at the opening, was lost at a later point (DESIGN.md §4, rules/agenda.py)."""
+    names = _body_names(conn)
+    found = []
+    for s in agenda.losses(agenda.item_quorum(conn, start, end)).itertuples(index=False):
+        present, lost = int(s.present), int(s.points_lost)
+        members = f"{present} membre{'s' if present > 1 else ''} présent{'s' if present > 1 else ''}"
+        points = f"{lost} point{'s' if lost > 1 else ''} sans quorum"
+        back = (f"retrouvé au point {s.back_at} ({points})" if isinstance(s.back_at, str)
+                else f"non retrouvé jusqu'à la fin de la séance ({points})")
+        body = names.get(agenda.QUORUM_BODY)
+        found.append(_alert(
+            "quorum_lost", agenda.QUORUM_BODY, body, s.meeting_date,
+            f"{body}, séance du {long_date(_day(s.meeting_date))} : quorum perdu au point {s.lost_at} ({members} "
+            f"sur {int(s.in_office)} en exercice, {int(s.required)} requis ; les pouvoirs ne comptent pas), {back} ; "
+            "les délibérations votées sans quorum sont exposées à l'annulation (CGCT L2121-17)."))
+    return found
+
+
 def _proxies(conn: duckdb.DuckDBPyConnection, start: date, end: date) -> list[dict[str, Any]]:
     return [
         _alert("proxy_limit", p.body_code, p.body_name, p.meeting_date,
                f"{p.body_name}, séance du {long_date(_day(p.meeting_date))} : {p.holder_name} détient "
-               f"{int(p.proxies)} pouvoirs, un membre ne peut en détenir qu'un seul (CGCT L2121-20).",
+               f"{int(p.proxies)} pouvoirs" + (f" au point {p.item}" if isinstance(p.item, str) else "")
+               + ", un membre ne peut en détenir qu'un seul (CGCT L2121-20).",
                person_id=int(p.holder_id), person=p.holder_name)
         for p in quorum.proxy_overload(conn, start, end).itertuples(index=False)
     ]
@@ -266,6 +291,30 @@ def _requests(conn: duckdb.DuckDBPyConnection, start: date, end: date) -> list[d
                 "request_rule", r.body_code, r.body_name, day,
                 f"{r.body_name} du {long_date(day)} : {int(r.rank_in_year)}e réunion à la demande des maires en "
                 f"{day.year}, au-delà des 4 permises par an (CGCT L5211-11-3)."))
+    return found
+
+
+def _convocations(conn: duckdb.DuckDBPyConnection, start: date, end: date) -> list[dict[str, Any]]:
+    # dated by the sitting; a planned sitting after `end` whose convocation already left too late is reported now
+    found = []
+    for c in conn.cursor().execute(query("alerts_convocations"), {"start": start, "end": end}).df().itertuples():
+        sent, day = _day(c.convocation_date), _day(c.meeting_date)
+        delay = legal_delay(None if pd.isna(c.convocation_delay) else int(c.convocation_delay), c.meeting_type)
+        if delay is None:
+            continue
+        if convocation_on_time(sent, day, delay):
+            continue
+        days = clear_days(sent, day)
+        if sent > day:
+            detail = "après la séance"
+        else:
+            detail = f"{days} jour{'s' if days > 1 else ''} franc{'s' if days > 1 else ''} avant la séance"
+        law = ("séance reconvoquée après un quorum manqué, CGCT L2121-17"
+               if c.meeting_type == "reconvened" and delay < int(c.convocation_delay) else "CGCT L2121-12")
+        found.append(_alert(
+            "convocation_late", c.body_code, c.body_name, day,
+            f"{c.body_name}, séance du {long_date(day)} : convocation envoyée le {long_date(sent)}, {detail} ; "
+            f"le délai légal est de {delay} jours francs ({law})."))
     return found
 
 
@@ -316,8 +365,10 @@ def compute(conn: duckdb.DuckDBPyConnection, start: date, end: date, as_of: date
     sources: list[Callable[[], list[dict[str, Any]]]] = [
         lambda: _legal_floor(conn, start, end, as_of),
         lambda: _quorum(conn, start, end),
+        lambda: _quorum_lost(conn, start, end),
         lambda: _proxies(conn, start, end),
         lambda: _requests(conn, start, end),
+        lambda: _convocations(conn, start, end),
         lambda: _cadence(conn, start, end, as_of),
         lambda: _absences(conn, start, end),
         lambda: _low_attendance(conn, as_of),

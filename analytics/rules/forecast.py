@@ -181,6 +181,19 @@ def clear_days(sent: date, sitting: date) -> int:
 
 
 def convocation_on_time(sent: date, sitting: date, delay: int) -> bool:
-    """Whether a convocation sent on `sent` leaves at least `delay` clear days before the sitting (5 for the Conseil)."""
+    """Whether a convocation sent on `sent` leaves at least `delay` clear days before the sitting (Conseil: 5)."""
     # A convocation dated after its sitting is never on time, even for a body with no delay.
     return sent <= sitting and clear_days(sent, sitting) >= delay
+
+
+# A sitting reconvened after a failed quorum is "à nouveau convoqué à trois jours au moins d'intervalle" (CGCT
+# L2121-17): its convocation needs 3 clear days, not the body's usual delay.
+RECONVENED_DELAY = 3
+
+
+def legal_delay(body_delay: int | None, meeting_type: str) -> int | None:
+    """The clear days a sitting's convocation needs: the body's delay (None: nothing to check), at most
+    RECONVENED_DELAY for a reconvened sitting."""
+    if body_delay is None:
+        return None
+    return min(body_delay, RECONVENED_DELAY) if meeting_type == "reconvened" else body_delay

@@ -118,6 +118,9 @@ def due_dates(conn: duckdb.DuckDBPyConnection, as_of: date, sector: str | None =
                   "covered", "sort_order"]]
 
 
-def holiday_years(start: date, end: date) -> tuple[date, date]:
-    """Whole calendar years around a window: the holidays table lists a year at a time."""
-    return date(start.year, 1, 1), date(end.year, 12, 31)
+def holiday_window(start: date, end: date, as_of: date) -> tuple[date, date]:
+    """The days the holidays table lists: those of the period shown (from its first day, not from the 1st of
+    January of its first year), and, when the period reaches today, the twelve months ahead, to plan meetings."""
+    if end >= as_of:
+        return start, max(end, as_of + timedelta(days=365))
+    return start, end

@@ -9,6 +9,7 @@ import duckdb
 import pandas as pd
 
 from analytics.rules import attendance, filters
+from analytics.store import reference
 from analytics.store.sql import query
 from analytics.wording.display import plural, short_date
 from analytics.wording.format import number, percent
@@ -123,3 +124,81 @@ def rencontres_summary(frame: pd.DataFrame, since: date | None = None) -> dict:
             "help": f"Communes dont le conseil municipal a rencontré le Président {start}.",
             "not_met_text": ("**Pas encore rencontrées** : " + ", ".join(not_met) + "." if not_met
                              else "Toutes les communes ont été rencontrées.")}
+
+
+# -- the map: the communes' outlines and the sectors' borders ------------------------------------------------------
+
+def shapes(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The outline of every commune, one row per vertex: insee, name, sector, part (one ring), lon, lat."""
+    base = conn.cursor().execute(query("territories_communes")).df()[["insee", "name", "sector"]]
+    return reference.commune_outlines().merge(base, on="insee", how="inner")
+
+
+def _edges(ring: pd.DataFrame) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+    points = list(zip(ring["lon"], ring["lat"]))
+    return list(zip(points, points[1:]))
+
+
+def sector_borders(outlines: pd.DataFrame) -> pd.DataFrame:
+    """The outline of each sector, the union of its communes, as closed lines: sector, part, lon, lat.
+
+    The communes share their borders vertex for vertex (one topology simplified as a whole), so a commune's edge
+    lies on its sector's border exactly when no other commune of the sector has it too."""
+    rows: list[tuple[str, int, float, float]] = []
+    for sector, communes in outlines.groupby("sector", sort=True):
+        count: dict[frozenset, int] = {}
+        for _, ring in communes.groupby(["insee", "part"], sort=False):
+            for a, b in _edges(ring):
+                if a != b:
+                    key = frozenset((a, b))
+                    count[key] = count.get(key, 0) + 1
+        border = [tuple(edge) for edge, n in count.items() if n == 1]
+        for part, line in enumerate(_chain(border)):
+            rows += [(str(sector), part, lon, lat) for lon, lat in line]
+    return pd.DataFrame(rows, columns=["sector", "part", "lon", "lat"])
+
+
+def _chain(edges: list[tuple]) -> list[list[tuple[float, float]]]:
+    """Undirected edges joined end to end into as few lines as a walk finds (closed rings for a border)."""
+    around: dict[tuple[float, float], list[int]] = {}
+    for i, (a, b) in enumerate(edges):
+        around.setdefault(a, []).append(i)
+        around.setdefault(b, []).append(i)
+    used = [False] * len(edges)
+    lines = []
+    for first in range(len(edges)):
+        if used[first]:
+            continue
+        used[first] = True
+        line = list(edges[first])
+        while True:
+            end = line[-1]
+            following = next((i for i in around[end] if not used[i]), None)
+            if following is None:
+                break
+            used[following] = True
+            a, b = edges[following]
+            line.append(b if a == end else a)
+        lines.append(line)
+    return lines
+
+
+def map_frame(frame: pd.DataFrame, indicator: str) -> pd.DataFrame:
+    """The communes as the map colours them: insee, name, sector, population, lon, lat, value (the indicator's
+    rate, 0–1), value_text ("88,4 %") and hover; `indicator` is a key of MAP_INDICATORS."""
+    column = MAP_INDICATORS[indicator]
+    out = frame[["insee", "name", "sector", "population", "lon", "lat", "hover"]].copy()
+    out["value"] = frame[column].astype(float)
+    out["value_text"] = out["value"].map(percent)
+    return out.reset_index(drop=True)
+
+
+# the map's indicators: the selector's label → the column of `communes`
+MAP_INDICATORS = {"Présence": "presence_rate", "Participation": "participation_rate",
+                  "Représentation": "representation"}
+MAP_HELP = {
+    "Présence": "présents et à distance, sur les convocations renseignées des personnes de la commune",
+    "Participation": "présents, à distance, pouvoirs donnés et suppléés, sur les convocations renseignées",
+    "Représentation": "part des séances où la commune était convoquée auxquelles au moins une de ses personnes "
+                      "était présente ou à distance",
+}

@@ -20,25 +20,32 @@ from analytics.wording.display import short_date
 from analytics.wording.format import number, percent
 
 _PUNCTUATION = frozenset(string.punctuation)
-_WORD_JOINER = "\u2060"  # invisible; after a colon it breaks the ":name:" emoji and icon shortcodes
+# an invisible word joiner after ":" and "@" and before ".": Streamlit turns ":name:" into an emoji or an icon, and
+# GFM links "http://…", "www.…" and "a@b.fr" found in the text itself, after the backslash escapes are resolved
+_WORD_JOINER = "\u2060"
+_JOIN_AFTER = frozenset(":@")
+_JOIN_BEFORE = frozenset(".")
 _LINE_BREAKS = str.maketrans({"\r": " ", "\n": " ", "\t": " ", "\v": " ", "\f": " ", "\u2028": " ",
                               "\u2029": " "})
 
 
 def escape_markdown(value: Any) -> str:
-    """`value` as text that markdown shows literally: every ASCII punctuation character backslash-escaped (CommonMark
-    renders `\\x` as `x` for all of them, so links, images, emphasis, code, HTML, tables, headings, LaTeX `$`,
-    autolinks and Streamlit's `:color[…]` directives cannot start), one line only, and a word joiner after each colon
-    so that no `:shortcode:` is turned into an emoji or an icon."""
+    """`value` as text that markdown shows literally, on one line: every ASCII punctuation character
+    backslash-escaped (CommonMark renders `\\x` as `x` for all of them, so links, images, emphasis, code, HTML,
+    tables, headings, LaTeX `$` and Streamlit's `:color[…]` directives cannot start), and an invisible word joiner
+    after ":" and "@" and before "." so that no `:shortcode:` becomes an emoji or an icon and no web or e-mail
+    address becomes a link."""
     text = str(value).translate(_LINE_BREAKS)
     out = []
     for char in text:
+        if char in _JOIN_BEFORE:
+            out.append(_WORD_JOINER)
         if char in _PUNCTUATION:
             out.append("\\" + char)
-            if char == ":":
-                out.append(_WORD_JOINER)
         else:
             out.append(char)
+        if char in _JOIN_AFTER:
+            out.append(_WORD_JOINER)
     return "".join(out)
 
 

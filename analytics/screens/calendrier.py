@@ -13,7 +13,7 @@ import pandas as pd
 
 from analytics.rules import filters, schedule
 from analytics.screens import escape_markdown
-from analytics.wording.display import days_text, plural, short_date
+from analytics.wording.display import days_text, long_day, plural, short_date
 from analytics.wording.format import number
 
 
@@ -74,7 +74,8 @@ def overview(conn: duckdb.DuckDBPyConnection, start: date, end: date, as_of: dat
                  "sur la même période."},
         {"label": "Séances prévues à venir", "value": number(len(planned)),
          "help": "Séances inscrites au calendrier à partir d'aujourd'hui." + (
-             f" Première : {escape_markdown(planned['body_name'].iloc[0])}, le {short_date(planned['meeting_date'].iloc[0])}."
+             f" Première : {escape_markdown(planned['body_name'].iloc[0])}, "
+             f"le {short_date(planned['meeting_date'].iloc[0])}."
              if not planned.empty else "")},
         {"label": "Échéances dans le mois", "value": number(len(soon)),
          "delta": (f"{plural(len(uncovered), 'sans séance prévue', 'sans séance prévue')}" if len(uncovered)
@@ -84,3 +85,9 @@ def overview(conn: duckdb.DuckDBPyConnection, start: date, end: date, as_of: dat
          "help": None if nxt is None else f"{nxt['name']} ({nxt['label']})."},
     ]
     return {"figures": figures, "any_meeting": bool(span["meetings_held"]) or not planned.empty}
+
+
+def holidays_caption(start: date, end: date) -> str:
+    """Under the holidays table: which days it covers and which holidays are Alsace-Moselle's own."""
+    return (f"Du {long_day(start)} au {long_day(end)} : jours fériés nationaux et, propres à l'Alsace-Moselle, "
+            "le Vendredi saint et le 26 décembre (Saint-Étienne).")

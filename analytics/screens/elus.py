@@ -8,11 +8,12 @@ The people table is in alphabetical order; the bands compare a person with the g
 from __future__ import annotations
 
 from datetime import date
+from html import escape
 
 import duckdb
 import pandas as pd
 
-from analytics.rules import attendance
+from analytics.rules import agenda, attendance
 from analytics.store.sql import query
 from analytics.wording.display import plural, short_date, weekday_date
 from analytics.wording.format import number, percent
@@ -73,15 +74,6 @@ def _roles_text(roles: pd.Series) -> str:
     distinct = list(dict.fromkeys(roles))
     shown = [code for code in distinct if code != "member"] or distinct
     return ", ".join(ROLE[code] for code in shown)
-
-
-def band_labels(cuts: tuple[float, float, float] | None) -> list[str]:
-    """The four bands with their limits, lowest first: "quart inférieur (moins de 70,0 %)"…"""
-    if cuts is None:
-        return list(BANDS)
-    q1, median, q3 = (percent(c) for c in cuts)
-    return [f"{BANDS[0]} (moins de {q1})", f"{BANDS[1]} ({q1} à {median})", f"{BANDS[2]} ({median} à {q3})",
-            f"{BANDS[3]} ({q3} et plus)"]
 
 
 def quartiles(rates: pd.Series) -> tuple[float, float, float] | None:
@@ -146,19 +138,70 @@ def directory(conn: duckdb.DuckDBPyConnection, start: date, end: date, *, sector
     return frame.sort_values(["sort_key", "person_id"]).drop(columns="sort_key").reset_index(drop=True)
 
 
+def rate_text(rate: float) -> str:
+    """A rate as the bands say it: "100 %", "83,3 %" (no ",0" on a round percentage)."""
+    return percent(rate, 0) if float(round(rate * 100, 1)).is_integer() else percent(rate)
+
+
+def band_spans(frame: pd.DataFrame) -> list[dict]:
+    """The four bands as they really are, lowest first: the people in each (count, share of those placed), their
+    lowest and highest rate, and a legend text that says it — "66 personnes à 100 %" when a band holds a single
+    rate, which happens when many people share the top rate; never "et plus" on a rate."""
+    placed = frame.loc[frame["band"] != UNRANKED, ["band", "presence_rate"]]
+    total = len(placed)
+    spans = []
+    for name in BANDS:
+        rates = placed.loc[placed["band"] == name, "presence_rate"]
+        count = len(rates)
+        low, high = (float(rates.min()), float(rates.max())) if count else (0.0, 0.0)
+        people = plural(count, "personne")
+        if not count:
+            label, span = f"{name} : personne", "—"
+        elif rate_text(low) == rate_text(high):
+            span = f"à {rate_text(high)}"
+            label = f"{people} {span}" if name == BANDS[-1] else f"{name} : {people} {span}"
+        else:
+            span = f"de {rate_text(low)} à {rate_text(high)}"
+            label = f"{name} : {span}, {people}"
+        spans.append({"band": name, "count": count, "share": count / total if total else None,
+                      "low": low if count else None, "high": high if count else None, "span": span,
+                      "label": label})
+    return spans
+
+
+def band_legend(frame: pd.DataFrame) -> list[str]:
+    """The bands' legend texts, lowest first (band_spans)."""
+    return [span["label"] for span in band_spans(frame)]
+
+
 def band_counts(frame: pd.DataFrame) -> pd.DataFrame:
-    """How many people in each band (the unranked too), in band order."""
-    order = [*BANDS[::-1], UNRANKED]
-    counts = frame["band"].value_counts().reindex(order, fill_value=0)
-    return pd.DataFrame({"Bande": counts.index, "Personnes": counts.values})
+    """How many people in each band (the unranked too), in band order, with the rates the band really spans and
+    its share of the people placed: a band is a quarter only when few people share a rate."""
+    spans = {span["band"]: span for span in band_spans(frame)}
+    unranked = int((frame["band"] == UNRANKED).sum())
+    rows = [(name, spans[name]["span"], spans[name]["count"], spans[name]["share"]) for name in BANDS[::-1]]
+    rows.append(("non classé", "—", unranked, None))  # under 4 recorded convocations: the caption says so
+    return pd.DataFrame(rows, columns=["Bande", "Taux de présence", "Personnes", "Part"])
 
 
-def quartiles_text(cuts: tuple[float, float, float] | None) -> str:
+def quartiles_text(cuts: tuple[float, float, float] | None, rates: pd.Series | None = None) -> str:
+    """The quartiles in a sentence; with the rates, honest when many people share the top rate: "66 personnes
+    (32 %) sont à 100 %" rather than "les trois quarts sous 100 %"."""
     if cuts is None:
         return "Trop peu de personnes classables pour former des bandes."
     q1, median, q3 = cuts
-    return (f"Un quart des personnes classées est sous {percent(q1)} de présence, la moitié sous {percent(median)}, "
-            f"les trois quarts sous {percent(q3)}.")
+    known = pd.Series(dtype=float) if rates is None else rates.dropna().astype(float)
+    top = float(known.max()) if not known.empty else 1.0
+    tied = int((known == top).sum())
+    if known.empty or tied / len(known) < 0.25:
+        return (f"Un quart des personnes classées est sous {percent(q1)} de présence, la moitié sous "
+                f"{percent(median)}, les trois quarts sous {percent(q3)}.")
+    below = [f"un quart sous {percent(q1)}" if q1 < top else None,
+             f"la moitié sous {percent(median)}" if median < top else None]
+    lead = ", ".join(part for part in below if part)
+    share = percent(tied / len(known), 0)
+    return ((f"Parmi les personnes classées, {lead} de présence ; " if lead else "Parmi les personnes classées, ")
+            + f"{plural(tied, 'personne est', 'personnes sont')} à {rate_text(top)} ({share}).")
 
 
 def directory_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -236,7 +279,7 @@ def _change_text(column: str, old: str | None, new: str | None) -> str:
             return "∅"
         return ATTENDANCE_STATUS.get(value, value) if column == "status" else value
 
-    name = {"status": "statut", "delegate_id": "mandataire (n°)"}.get(column, column)
+    name = {"status": "statut", "delegate_id": "mandataire (n°)", "plages": "présence aux points"}.get(column, column)
     return f"{name} : {label(old)} → {label(new)}"
 
 
@@ -267,13 +310,18 @@ def timeline(conn: duckdb.DuckDBPyConnection, person_id: int, start: date, end: 
         "" if not isinstance(d, str) else (f"pouvoir à {d}" if s == "proxy" else f"suppléé par {d}")
         for d, s in zip(frame["delegate_name"], frame["status"])
     ]
+    # rows bounded to points of the agenda: "arrivé(e) au point 5", "parti(e) après le point 24 ; pouvoir à …"
+    points = agenda.presence_texts(conn, person_id, start, end)
+    frame["points_text"] = frame["meeting_id"].map(lambda m: points.get(int(m), ""))
+    # Plotly reads tags in hover text (<a href> among them): the names in it are HTML-escaped
     frame["hover"] = [
-        f"<b>{body}</b><br>{weekday_date(day)}<br>statut : <b>{label}</b>"
-        + (f" — {delegate}" if delegate else "") + f"<br>{sheet}"
-        + (f"<br>modifié : {hist}" if hist else "")
-        for body, day, label, delegate, sheet, hist in zip(frame["body_name"], frame["meeting_date"],
-                                                           frame["status_label"], frame["delegate_text"],
-                                                           frame["sheet"], frame["history"])
+        f"<b>{escape(body)}</b><br>{weekday_date(day)}<br>statut : <b>{label}</b>"
+        + (f" — {escape(delegate)}" if delegate else "") + (f"<br>{escape(at)}" if at else "") + f"<br>{sheet}"
+        + (f"<br>modifié : {escape(hist)}" if hist else "")
+        for body, day, label, delegate, at, sheet, hist in zip(frame["body_name"], frame["meeting_date"],
+                                                               frame["status_label"], frame["delegate_text"],
+                                                               frame["points_text"], frame["sheet"],
+                                                               frame["history"])
     ]
     return frame
 
@@ -283,7 +331,7 @@ def timeline_table(frame: pd.DataFrame) -> pd.DataFrame:
     ordered = frame.iloc[::-1]
     return pd.DataFrame({
         "Date": ordered["date_label"], "Instance": ordered["body_name"], "Statut": ordered["status_label"],
-        "Pouvoir ou suppléance": ordered["delegate_text"],
+        "Pouvoir ou suppléance": ordered["delegate_text"], "Présence aux points": ordered["points_text"],
         "Format": ordered["format"].map(lambda f: MEETING_FORMAT.get(f, "") if isinstance(f, str) else ""),
         "Type": ordered["meeting_type"].map(lambda t: MEETING_TYPE.get(t, "") if isinstance(t, str) else ""),
         "Feuille d'émargement": ordered["sheet"], "Modifications": ordered["history"],
@@ -336,7 +384,7 @@ def directory_caption(frame: pd.DataFrame) -> str:
     ranked = int((frame["band"] != UNRANKED).sum())
     return (f"{plural(len(frame), 'personne convoquée', 'personnes convoquées')}, dont "
             f"{plural(ranked, 'placée', 'placées')} dans une bande de présence ; ordre alphabétique. "
-            + quartiles_text(frame.attrs.get("quartiles")))
+            + quartiles_text(frame.attrs.get("quartiles"), frame.loc[frame["band"] != UNRANKED, "presence_rate"]))
 
 
 def band_rates(frame: pd.DataFrame) -> pd.DataFrame:

@@ -4,15 +4,17 @@ composition on a date and, for the Conseil, the quorum of each sitting with its 
 from __future__ import annotations
 
 from datetime import date
+from html import escape
 
 import duckdb
 import pandas as pd
 
-from analytics.rules import attendance, cadence, filters, quorum, schedule
+from analytics.rules import agenda, attendance, cadence, filters, quorum, schedule
 from analytics.rules.alerts import quarter_label, rule_text
+from analytics.screens import escape_markdown
 from analytics.screens.elus import ROLE_ORDER, STATUS_ORDER
 from analytics.store.sql import query
-from analytics.wording.display import days_text, plural, plural_label, short_date
+from analytics.wording.display import days_text, long_day, plural, plural_label, short_date
 from analytics.wording.format import month_label, number, percent
 from analytics.wording.labels import CADENCE_STATUS, ROLE
 from analytics.wording.text import display_name, fold
@@ -199,8 +201,107 @@ def quorum_table(frame: pd.DataFrame) -> pd.DataFrame:
         "Séance": frame["meeting_label"], "Membres en exercice": frame["in_office"],
         "Présents (pouvoirs exclus)": frame["present"], "Quorum": frame["required"], "Marge": frame["margin"],
         "Résultat": frame["outcome_label"],
+        "En cours de séance": frame["lost_text"] if "lost_text" in frame else "",
     })
+
+
+# -- the agenda of a sitting, as a strip (DESIGN.md §4: the quorum at each point) ----------------------------------
+
+def agenda_sittings(conn: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.DataFrame:
+    """The Conseil's held sittings of [start, end] with an agenda, newest first, each with a selector label
+    "12 mars 2025 — 24 points, quorum perdu au point 6"."""
+    frame = agenda.sittings(conn, QUORUM_BODY, start, end)
+    lost = agenda.losses(agenda.item_quorum(conn, start, end)).set_index("meeting_id")["lost_at"]
+    frame["label"] = [
+        f"{short_date(d)} — {plural(int(n), 'point')}"
+        + (f", quorum perdu au point {lost[m]}" if m in lost.index else "")
+        for m, d, n in zip(frame["meeting_id"], frame["meeting_date"], frame["points"])]
+    return frame
+
+
+def agenda_strip(conn: duckdb.DuckDBPyConnection, meeting_id: int, start: date, end: date) -> pd.DataFrame:
+    """Each point of a Conseil sitting: item, title, present (seats occupied, as the quorum counts them),
+    required, reached, outcome and its label, lost (the point where the quorum was lost), arrived and left (who
+    came or went since the point before, "NOM Prénom"), and the hover text."""
+    points = agenda.item_quorum(conn, start, end)
+    points = points[points["meeting_id"] == meeting_id].sort_values("position").reset_index(drop=True)
+    people = agenda.strip(conn, meeting_id).set_index("position")
+    lost = agenda.losses(points)
+    lost_at = None if lost.empty else lost["lost_at"].iloc[0]
+    frame = points[["position", "item", "title", "present", "required", "reached", "exempt"]].copy()
+    frame["outcome"] = ["exempt" if e else ("reached" if r else "missed")
+                        for r, e in zip(frame["reached"], frame["exempt"])]
+    frame["outcome_label"] = frame["outcome"].map({"reached": "quorum atteint", "missed": "quorum non atteint",
+                                                   "exempt": "séance reconvoquée (sans condition de quorum)"})
+    frame["lost"] = frame["item"] == lost_at
+    frame["arrived"] = [people.at[p, "arrived"] if p in people.index else [] for p in frame["position"]]
+    frame["left"] = [people.at[p, "left"] if p in people.index else [] for p in frame["position"]]
+    # Plotly reads tags in hover text: titles and names are HTML-escaped
+    frame["hover"] = [
+        f"<b>Point {escape(str(item))}</b>" + (f" — {escape(str(title))}" if title else "")
+        + f"<br>{plural(int(present), 'présent')} (pouvoirs exclus), quorum {number(int(required))}<br>{label}"
+        + (f"<br>arrivé(e)s : {escape(', '.join(came))}" if came else "")
+        + (f"<br>parti(e)s : {escape(', '.join(went))}" if went else "")
+        for item, title, present, required, label, came, went in zip(
+            frame["item"], frame["title"], frame["present"], frame["required"], frame["outcome_label"],
+            frame["arrived"], frame["left"])]
+    return frame
+
+
+def agenda_strip_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The strip's numbers: one row per point."""
+    return pd.DataFrame({
+        "Point": frame["item"], "Intitulé": frame["title"], "Présents (pouvoirs exclus)": frame["present"],
+        "Quorum": frame["required"], "Résultat": frame["outcome_label"],
+        "Arrivé(e)s": frame["arrived"].map(", ".join), "Parti(e)s": frame["left"].map(", ".join),
+    })
+
+
+AGENDA_RULE = (" Le quorum doit être atteint à l'ouverture et à chaque point mis au vote (CGCT L2121-17) ; un membre "
+               "arrivé en cours de séance compte à partir de son arrivée, un membre parti ne compte plus.")
+
+
+def agenda_caption(frame: pd.DataFrame) -> str:
+    """"Quorum perdu au point 6 (50 présents, 53 requis), retrouvé au point 8." or "Quorum tenu à chaque point.",
+    then the rule."""
+    return _agenda_outcome(frame) + ("" if frame.empty else AGENDA_RULE)
+
+
+def _agenda_outcome(frame: pd.DataFrame) -> str:
+    if frame.empty:
+        return "Aucun ordre du jour pour cette séance."
+    if bool(frame["exempt"].iloc[0]):
+        return "Séance reconvoquée après un quorum manqué : aucun quorum n'est exigé."
+    if not bool(frame["reached"].iloc[0]):
+        return (f"Quorum non atteint à l'ouverture ({plural(int(frame['present'].iloc[0]), 'présent')}, "
+                f"{number(int(frame['required'].iloc[0]))} requis).")
+    lost = frame[frame["lost"]]
+    if lost.empty:
+        return f"Quorum tenu à chacun des {plural(len(frame), 'point')} de l'ordre du jour."
+    row = lost.iloc[0]
+    later = frame[(frame["position"] > row["position"]) & frame["reached"]]
+    back = f", retrouvé au point {later['item'].iloc[0]}" if not later.empty else ", jamais retrouvé ensuite"
+    return (f"Quorum perdu au point {row['item']} ({plural(int(row['present']), 'présent')}, "
+            f"{number(int(row['required']))} requis){back}.")
 
 
 ATTENDANCE_LABELS = dict(STATUS_ORDER)
 QUORUM_BODY = quorum.QUORUM_BODY
+
+
+def outside_project(conn: duckdb.DuckDBPyConnection, code: str, start: date, end: date) -> str | None:
+    """For an atelier-projet whose project does not overlap [start, end] (ended before, or not begun), the one
+    sentence the page shows instead of its empty charts; None otherwise."""
+    body = filters.bodies(conn, None).set_index("code").loc[code]
+    if pd.isna(body["project_start"]) or pd.isna(body["project_end"]):
+        return None
+    first, last = pd.Timestamp(body["project_start"]).date(), pd.Timestamp(body["project_end"]).date()
+    if last < start:
+        when = f"s'est terminé le {long_day(last)}"
+    elif first > end:
+        when = f"commence le {long_day(first)}"
+    else:
+        return None
+    return (f"**{escape_markdown(body['name'])}** {when} (fiche projet du {short_date(first)} au "
+            f"{short_date(last)}) : aucune séance, aucune cadence ni présence à montrer sur la période. Choisissez "
+            "une période qui couvre le projet (« Tout l'historique », par exemple) pour voir ses séances.")

@@ -7,6 +7,7 @@ sector's own (its conférence territoriale) for cadence.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import duckdb
@@ -17,7 +18,7 @@ from analytics.rules import attendance, schedule
 from analytics.rules.periods import month_start, months_before
 from analytics.screens import calendrier as calendar
 from analytics.screens import escape_all, escape_markdown
-from analytics.wording.display import days_text, plural, short_date
+from analytics.wording.display import days_text, month_name, plural, short_date
 from analytics.wording.format import month_label, number, percent
 from analytics.wording.labels import CADENCE_STATUS
 
@@ -118,7 +119,8 @@ def next_due_digest(conn: duckdb.DuckDBPyConnection, as_of: date, sector: str | 
                          + ", ".join(escape_all(covered["name"])))
         elif not covered.empty:
             lines.append("- :blue[:material/event_available:] séance prévue : " + ", ".join(
-                f"{escape_markdown(name)} ({short_date(day)})" for name, day in zip(covered["name"], covered["next_planned"])))
+                f"{escape_markdown(name)} ({short_date(day)})"
+                for name, day in zip(covered["name"], covered["next_planned"])))
         lines.append("")
     return "\n".join(lines)
 
@@ -132,10 +134,11 @@ def alerts_digest(frame: pd.DataFrame, kinds: int = 3, per_kind: int = 2) -> str
     lines = []
     for row in counts.head(kinds).itertuples(index=False):
         lines.append(f"{row.icon} **{row.kind_label}** : {number(row.count)}")
-        part = frame[frame["kind_label"] == row.kind_label].head(per_kind)
-        lines += [f"- {_escape(summary.short_message(message))}" for message in part["message"]]
-        if row.count > per_kind:
-            lines.append(f"- … et {plural(row.count - per_kind, 'autre', 'autres')}")
+        grouped = alert_lines(frame[frame["kind_label"] == row.kind_label])
+        lines += [f"- {text}" for text, _ in grouped[:per_kind]]
+        rest = sum(covered for _, covered in grouped[per_kind:])
+        if rest:
+            lines.append(f"- … et {plural(rest, 'autre', 'autres')}")
         lines.append("")
     others = counts.iloc[kinds:]
     if not others.empty:
@@ -147,3 +150,55 @@ def alerts_digest(frame: pd.DataFrame, kinds: int = 3, per_kind: int = 2) -> str
 def _escape(text: str) -> str:
     """Markdown-safe text: the messages hold names, which may hold any markup (issue 17)."""
     return escape_markdown(text)
+
+
+# how a group of alerts of one kind, one month and several bodies reads in one line
+_GROUP_WORDS = {"cadence_missed": "instances hors cadence", "sheet_missing": "séances sans émargement complet",
+                "legal_floor_missed": "instances sous le plancher légal", "quorum_not_reached": "séances sans quorum"}
+_NO_MEETING = re.compile(r"^aucune séance tenue (en .+)$")
+
+
+def _tail(message: str, body: str) -> str:
+    """The message after its body's name, without the closing reminder of the rule: "aucune séance tenue en août
+    2026"."""
+    text = summary.short_message(message).rstrip(".")
+    for head in (f"{body} : ", f"{body}, "):
+        if text.startswith(head):
+            return text[len(head):]
+    return text
+
+
+def _names(names: list[str], shown: int = 3) -> str:
+    escaped = escape_all(names[:shown])
+    more = len(names) - shown
+    return ", ".join(escaped) + (f" et {plural(more, 'autre', 'autres')}" if more > 0 else "")
+
+
+def alert_lines(frame: pd.DataFrame) -> list[tuple[str, int]]:
+    """The alerts of one kind as the projected screen lists them, markdown-escaped, each with the number of alerts
+    it stands for: the alerts about bodies that share a kind and a month read as one line ("10 instances sans
+    séance en août 2026 : …"); alerts about people, or alone in their month, keep their own line."""
+    out: list[tuple[str, int]] = []
+    done: set[int] = set()
+    rows = frame.reset_index(drop=True)
+    months = rows["date"].map(lambda d: (d.year, d.month) if not pd.isna(d) else None)
+    for i, row in rows.iterrows():
+        if i in done:
+            continue
+        same = rows[(rows["kind"] == row["kind"]) & (months == months[i]) & rows["person_id"].isna()
+                    & rows["body_name"].notna()] if pd.isna(row["person_id"]) else rows.iloc[0:0]
+        if len(same) < 2:
+            done.add(int(i))
+            out.append((_escape(summary.short_message(row["message"])), 1))
+            continue
+        done.update(int(j) for j in same.index)
+        tails = {_tail(m, b) for m, b in zip(same["message"], same["body_name"])}
+        bodies = list(dict.fromkeys(same["body_name"]))
+        match = _NO_MEETING.match(next(iter(tails))) if len(tails) == 1 else None
+        if match:
+            head = f"{number(len(bodies))} instances sans séance {match.group(1)}"
+        else:
+            words = _GROUP_WORDS.get(str(row["kind"]), f"alertes « {row['kind_label']} »")
+            head = f"{number(len(same))} {words} en {month_name(row['date'])}"
+        out.append((f"**{_escape(head)}** : {_names(bodies)}", len(same)))
+    return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analytics.screens import escape_all
 from analytics.wording.display import short_date
 
 
@@ -44,3 +45,27 @@ def rencontres_table(frame: pd.DataFrame) -> pd.DataFrame:
         "Rencontrée": frame["met"].map({True: "oui", False: "non"}),
         "Dernière rencontre": frame["last_met"].map(short_date),
     })
+
+
+def not_met_text(not_met: list[str]) -> str:
+    """Markdown under the rencontres map: the communes not met yet, their names escaped."""
+    if not not_met:
+        return "Toutes les communes ont été rencontrées."
+    return "**Pas encore rencontrées** : " + ", ".join(escape_all(not_met)) + "."
+
+
+def map_table(frame: pd.DataFrame, indicator: str) -> pd.DataFrame:
+    """The table beside the map: every commune by name, its sector and the rate the map shows (0–1)."""
+    return pd.DataFrame({"Commune": frame["name"], "Secteur": frame["sector"], indicator: frame["value"]})
+
+
+def map_caption(indicator: str, help_text: str) -> str:
+    """Under the map: what the colour says, and where the outlines come from."""
+    return (f"**{indicator}** : {help_text}. Plus la commune est foncée, plus le taux est élevé ; trait épais : "
+            "limite de secteur. Contours des communes : IGN Admin Express, via france-geojson (Licence Ouverte).")
+
+
+def sectors_brief(frame: pd.DataFrame) -> pd.DataFrame:
+    """The three sectors beside their chart: the rates only (the full table is under the chart)."""
+    return pd.DataFrame({"Secteur": frame["sector"], "Présence": frame["presence_rate"],
+                         "Participation": frame["participation_rate"], "Représentation": frame["representation"]})

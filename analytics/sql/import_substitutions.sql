@@ -11,5 +11,12 @@ final AS (
     JOIN meetings AS m USING (meeting_id)
     JOIN sittings AS s USING (body_code, meeting_date)
     WHERE a.status = 'substituted'
+    UNION
+    -- a titular substituted for part of the sitting only (bounded rows, migration 006)
+    SELECT m.body_code, m.meeting_date, a.person_id, a.delegate_id
+    FROM attendance_spans AS a
+    JOIN meetings AS m USING (meeting_id)
+    JOIN sittings AS s USING (body_code, meeting_date)
+    WHERE a.status = 'substituted'
 )
 SELECT * FROM final

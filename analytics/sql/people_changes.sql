@@ -2,7 +2,8 @@
 WITH mine AS (
     SELECT change_id, import_id, changed_at, username, row_key, column_name, old_value, new_value
     FROM change_log
-    WHERE table_name = 'attendance' AND row_key LIKE '%/' || $person_id::VARCHAR
+    -- attendance_spans: the rows bounded to points (migration 006), keyed alike
+    WHERE table_name IN ('attendance', 'attendance_spans') AND row_key LIKE '%/' || $person_id::VARCHAR
 ),
 final AS (
     SELECT split_part(row_key, '/', 1)::INTEGER AS meeting_id, *

@@ -4,6 +4,9 @@
 -- replaced by their substitute counts: the seat is occupied, and counted once (the substitute is not in office).
 -- A reconvened sitting needs no quorum only when the previous held sitting of the body failed its quorum and it
 -- comes at least 3 days later; otherwise the quorum applies as usual.
+-- The figure of a sitting is the opening's (§4): at a sitting with an agenda, who was there at its first point
+-- (item_attendance, migration 006: a member who arrived at point 5 was not there yet, one who left after point 24
+-- was); without an agenda, the sitting-level rows. analytics/sql/agenda_item_quorum.sql counts the other points.
 WITH sittings AS (
     -- every held sitting up to $end: the exemption of the first sittings of the range looks at earlier ones
     SELECT meeting_id, body_code, meeting_date, meeting_type, format
@@ -40,22 +43,37 @@ in_office AS (
     JOIN terms AS t ON s.meeting_date BETWEEN t.start_date AND t.end_date
     GROUP BY s.meeting_id
 ),
+opening AS (
+    -- each person's status at the opening: the first point of a sitting with an agenda, else the sitting's row
+    SELECT a.meeting_id, a.person_id, a.status, a.delegate_id
+    FROM attendance AS a
+    SEMI JOIN sittings AS s ON s.meeting_id = a.meeting_id
+    ANTI JOIN agenda_items AS i ON i.meeting_id = a.meeting_id
+    UNION ALL
+    SELECT o.meeting_id, o.person_id, o.status, o.delegate_id
+    FROM item_attendance AS o
+    SEMI JOIN sittings AS s ON s.meeting_id = o.meeting_id
+    WHERE o.position = 1
+),
 rows_ AS (
-    -- attendance rows of the members in office at each sitting, with whether the person was physically there
+    -- opening rows of the members in office at each sitting, with whether the person was physically there
     SELECT a.meeting_id, a.person_id, a.status, a.delegate_id, s.format,
            a.status = 'present' OR (a.status = 'remote' AND s.format IN ('video', 'mixed')) AS there
-    FROM attendance AS a
+    FROM opening AS a
     JOIN sittings AS s USING (meeting_id)
     SEMI JOIN terms AS t ON t.person_id = a.person_id AND s.meeting_date BETWEEN t.start_date AND t.end_date
 ),
 seated AS (
     -- a titular substituted occupies the seat through the substitute, unless the substitute's own row at that
-    -- sitting says they were not there (absent, excused, by video at an in-person sitting…)
+    -- sitting says they were not there (absent, excused, by video at an in-person sitting…), or they have rows at
+    -- the sitting and none covers the opening
     SELECT r.meeting_id, r.person_id
     FROM rows_ AS r
-    LEFT JOIN attendance AS d ON d.meeting_id = r.meeting_id AND d.person_id = r.delegate_id
+    LEFT JOIN opening AS d ON d.meeting_id = r.meeting_id AND d.person_id = r.delegate_id
+    LEFT JOIN attendance AS x ON x.meeting_id = r.meeting_id AND x.person_id = r.delegate_id
     WHERE r.status = 'substituted'
-      AND (d.status IS NULL OR d.status = 'present' OR (d.status = 'remote' AND r.format IN ('video', 'mixed')))
+      AND ((d.status IS NULL AND x.person_id IS NULL) OR d.status = 'present'
+           OR (d.status = 'remote' AND r.format IN ('video', 'mixed')))
 ),
 present AS (
     -- each seat once: the members there in person (or by video at a teleconference) and the seats substitutes hold

@@ -10,10 +10,23 @@ sheet AS (
     WHERE a.meeting_id = (SELECT meeting_id FROM meeting)
 ),
 
+spans AS (
+    -- the rows bounded to points (migration 006): a change of an arrival or a departure is a change too
+    SELECT string_agg(s.person_id::VARCHAR || ':' || s.span::VARCHAR || ':' || coalesce(s.from_item, '') || ':'
+                      || coalesce(s.to_item, '') || ':' || s.status || ':' || coalesce(s.delegate_id::VARCHAR, ''),
+                      ',' ORDER BY s.person_id, s.span) AS rows
+    FROM attendance_spans AS s
+    WHERE s.meeting_id = (SELECT meeting_id FROM meeting)
+),
+
 final AS (
-    SELECT m.meeting_id, m.status, m.format, m.meeting_type,
-           md5(coalesce(m.status, '') || '|' || coalesce(m.format, '') || '|' || coalesce(sheet.rows, '')) AS version
+    -- what the form does not show is kept as stored when the sheet is saved (recording._write)
+    SELECT m.meeting_id, m.status, m.format, m.meeting_type, m.requesters, m.commune_insee, m.headcount,
+           m.convocation_date,
+           md5(coalesce(m.status, '') || '|' || coalesce(m.format, '') || '|' || coalesce(sheet.rows, '')
+               || coalesce('|' || spans.rows, '')) AS version
     FROM sheet
+    CROSS JOIN spans
     LEFT JOIN meeting AS m ON true
 )
 

@@ -6,6 +6,8 @@ WITH final AS (
            (SELECT count(*) FROM change_log) AS changes,
            (SELECT count(*) FROM meetings) AS meetings,
            (SELECT count(*) FROM attendance) AS attendance,
-           (SELECT count(*) FROM memberships) AS memberships
+           (SELECT count(*) FROM memberships) AS memberships,
+           -- replies to convocations (migration 007): a reply given or withdrawn in the form moves no other count
+           (SELECT count(*) FROM replies) AS replies
 )
-SELECT last_import, changes, meetings, attendance, memberships FROM final;
+SELECT last_import, changes, meetings, attendance, memberships, replies FROM final;

@@ -13,7 +13,8 @@ from analytics.store.tallies import refresh_tallies
 from analytics.store.transaction import transaction
 
 # the rows of a person moved to a placeholder and back, in this order
-MOVES = ("privacy_move_attendance", "privacy_move_delegations", "privacy_move_memberships")
+MOVES = ("privacy_move_attendance", "privacy_move_delegations", "privacy_move_spans", "privacy_move_memberships",
+         "privacy_move_replies", "privacy_move_reply_delegations")
 
 
 def finish_erasures(conn: duckdb.DuckDBPyConnection) -> int:

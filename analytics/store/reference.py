@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import tomllib
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +19,8 @@ from analytics.store.transaction import transaction
 DATA_DIR = settings.DATA_DIR
 COMMUNES_FILE = DATA_DIR / "communes.csv"
 BODIES_FILE = DATA_DIR / "bodies.toml"
+# the outline of each commune (IGN Admin Express via france-geojson, Licence Ouverte: data/LICENCE.md)
+OUTLINES_FILE = DATA_DIR / "communes-m2a.geojson"
 
 
 @dataclass(frozen=True)
@@ -39,13 +42,15 @@ class Body:
     sort_order: int = 0
     # months of the body's break (1 = January … 12 = December): a cadence period made only of them is not judged
     pause: tuple[int, ...] = ()
+    # legal delay of the convocations in clear days (jours francs, CGCT L2121-12: 5 for the Conseil), None for none
+    convocation_delay: int | None = None
 
 
 _TOML_KEYS = {
     "code": "code", "nom": "name", "famille": "family", "regle": "cadence_rule", "n": "cadence_n",
     "phase": "cadence_phase", "alterne_avec": "alternates_with", "plancher_legal": "legal_floor",
     "seuil": "required_rate", "secteur": "sector", "debut": "project_start", "fin": "project_end",
-    "ordre": "sort_order", "pause": "pause",
+    "ordre": "sort_order", "pause": "pause", "delai_convocation": "convocation_delay",
 }
 
 
@@ -68,6 +73,22 @@ def communes_frame(path: Path = COMMUNES_FILE) -> pd.DataFrame:
     )
 
 
+def commune_outlines(path: Path = OUTLINES_FILE) -> pd.DataFrame:
+    """The communes' outlines, one row per vertex: insee, part (one closed ring of a commune, numbered from 0),
+    lon, lat (WGS 84), in the file's order. The holes of a polygon, if any, are rings of their own."""
+    collection = json.loads(path.read_text(encoding="utf-8"))
+    rows: list[tuple[str, int, float, float]] = []
+    for feature in collection["features"]:
+        geometry = feature["geometry"]
+        polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+        insee, part = str(feature["properties"]["code"]), 0
+        for polygon in polygons:
+            for ring in polygon:
+                rows += [(insee, part, float(lon), float(lat)) for lon, lat in ring]
+                part += 1
+    return pd.DataFrame(rows, columns=["insee", "part", "lon", "lat"])
+
+
 def bodies(path: Path = BODIES_FILE) -> list[Body]:
     """The catalogue of bodies, in display order."""
     with path.open("rb") as handle:
@@ -80,6 +101,8 @@ def bodies(path: Path = BODIES_FILE) -> list[Body]:
         values = {_TOML_KEYS[key]: value for key, value in entry.items()}
         if "pause" in values:
             values["pause"] = _pause_months(values["pause"], path.name, entry.get("code"))
+        if "convocation_delay" in values:
+            _check_delay(values["convocation_delay"], path.name, entry.get("code"))
         catalogue.append(Body(**values))
     codes = {body.code for body in catalogue}
     for body in catalogue:
@@ -98,6 +121,13 @@ def _pause_months(value: object, file_name: str, code: object) -> tuple[int, ...
     return tuple(sorted(set(value)))
 
 
+def _check_delay(value: object, file_name: str, code: object) -> None:
+    """The `delai_convocation` of a catalogue entry: a whole number of clear days, 0 to 60; else a French error."""
+    if type(value) is not int or not 0 <= value <= 60:
+        raise ValueError(f"{file_name} : délai de convocation invalide pour l'instance {code} ({value!r}) ; un nombre "
+                         "de jours francs de 0 à 60 est attendu, par exemple delai_convocation = 5 pour le Conseil")
+
+
 def pause_text(months: tuple[int, ...]) -> str | None:
     """The pause as stored in bodies.pause: "8", "7,8"; None when there is none."""
     return ",".join(str(month) for month in months) or None
@@ -109,6 +139,7 @@ def bodies_frame(path: Path = BODIES_FILE) -> pd.DataFrame:
     frame["pause"] = frame["pause"].map(pause_text).astype(object)
     # keep integer and date columns typed even where every value is missing
     frame["cadence_n"] = frame["cadence_n"].astype("Int64")
+    frame["convocation_delay"] = frame["convocation_delay"].astype("Int64")
     for column in ("project_start", "project_end"):
         frame[column] = pd.to_datetime(frame[column]).dt.date
     return frame

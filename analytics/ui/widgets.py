@@ -11,6 +11,8 @@ modify.
 from __future__ import annotations
 
 import importlib
+import json
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -26,9 +28,9 @@ from analytics.access import auth
 from analytics.outputs import charts
 from analytics.outputs.export import to_excel_csv, to_xlsx
 from analytics.rules import filters as filter_rules
+from analytics.screens import escape_markdown, static_table, tables
 from analytics.store import backup, db
 from analytics.wording.display import long_day
-from analytics.wording.format import percent
 
 PERIOD_KEY = filter_rules.PERIOD_KEY
 SECTOR_KEY = filter_rules.SECTOR_KEY
@@ -194,46 +196,108 @@ def metrics(figures: Sequence[Any], columns: int | None = None, border: bool = T
                     delta_description=_field(figure, "delta_description"))
 
 
+def inert(text: Any) -> str:
+    """Data (a name, a message holding one, a file name) made literal for markdown: st.markdown, st.caption, the
+    alerts, labels and tooltips all render markdown (issue 17)."""
+    return escape_markdown(text)
+
+
 def table(frame: pd.DataFrame, *, rates: Iterable[str] = (), integers: Iterable[str] = (),
-          height: int | Literal["auto", "stretch", "content"] = "auto", key: str | None = None) -> None:
-    """A read-only table: rates (0–1) shown as French percentages, large integers with thin spaces (the browser's
-    French locale formats them), no index."""
-    config: dict[str, Any] = {}
-    frame = frame.copy()
-    for column in rates:
-        if frame[column].isna().any():
-            # the grid would print a missing rate as "None": show the French text with an em dash instead
-            frame[column] = frame[column].map(percent)
-            continue
-        config[column] = st.column_config.NumberColumn(column, format="percent", step=0.001)
-    for column in integers:
-        config[column] = st.column_config.NumberColumn(column, format="localized", step=1)
-    st.dataframe(frame, hide_index=True, column_config=config, height=height, key=key, width="stretch")
+          height: int | Literal["auto", "stretch", "content"] = "auto", key: str | None = None,
+          named: bool = False) -> None:
+    """A read-only table: rates (0–1) shown as French percentages, integers with thin spaces, dates in words,
+    whatever the browser's language (`french`), missing values as an em dash, no index.
+
+    A `named` table (it names people) is drawn, for a role without named exports, as a static st.table of escaped
+    French text: the grid's toolbar would offer "Download as CSV" of it, and whether that button shows is the
+    browser's choice, while what is sent is the server's."""
+    if frame.empty:  # the grid would write "empty"
+        st.caption("Aucune ligne à afficher.")
+        return
+    if named and not allowed("export_named", quiet=True):
+        st.table(derived(static_table, frame, tuple(rates), tuple(integers)), hide_index=True,
+                 height="content" if height == "auto" else height)
+        return
+    st.dataframe(french(frame, rates, integers), hide_index=True, height=height, key=key, width="stretch",
+                 placeholder="—")
+
+
+def french(frame: pd.DataFrame, rates: Iterable[str] = (), integers: Iterable[str] = ()) -> Any:
+    """The frame for st.dataframe with French cells whatever the browser's language ("2 577", "87,8 %",
+    "3 mars 2025"): a Styler whose display texts the grid shows, while the numbers stay numbers and sort as such
+    (the grid's own "localized" and "percent" formats follow the browser: "2,577", "87.8%" in English)."""
+    if not (frame.columns.is_unique and frame.index.is_unique):  # a Styler needs unique labels
+        return frame
+    formats = tables.cell_formats(frame, tuple(rates), tuple(integers))
+    return frame.style.format(formats, na_rep="—") if formats else frame
 
 
 def download(frame: pd.DataFrame, name: str, label: str = "Télécharger (CSV pour Excel)", key: str | None = None,
-             *, named: bool = False) -> None:
-    """A CSV download for Excel (';', decimal comma, UTF-8 with BOM) that does not rerun the page; a table naming
-    people is offered only to the roles allowed named exports."""
+             *, named: bool = False, rates: Iterable[str] = ()) -> None:
+    """A CSV download for Excel (';', decimal comma, UTF-8 with BOM) and an XLSX one, that do not rerun the page;
+    a table naming people is offered only to the roles allowed named exports (checked here, on the server: the
+    buttons, hence the files, do not exist for the others). The `rates` columns are exported as percentages."""
     if named and not allowed("export_named", quiet=True):
         st.caption("Export nominatif réservé aux rôles saisie et administrateur.")
         return
     csv_cell, xlsx_cell = st.columns(2, width=440)
-    csv_cell.download_button(label, lambda: to_excel_csv(frame), file_name=f"{name}.csv", mime="text/csv", icon="⬇️",
-                             on_click="ignore", key=key or f"telecharger-{name}")
+    rates = tuple(rates)
+    csv_cell.download_button(label, lambda: to_excel_csv(frame, rates), file_name=f"{name}.csv", mime="text/csv",
+                             icon="⬇️", on_click="ignore", key=key or f"telecharger-{name}")
     # files are built only when clicked: a page carries many downloads and reruns must stay fast
-    xlsx_cell.download_button("Excel (XLSX)", lambda: to_xlsx(frame), file_name=f"{name}.xlsx", icon="⬇️",
+    xlsx_cell.download_button("Excel (XLSX)", lambda: to_xlsx(frame, rates=rates), file_name=f"{name}.xlsx",
+                              icon="⬇️",
                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                               on_click="ignore", key=f"{key or f'telecharger-{name}'}-xlsx")
 
 
 def chart(figure: Any, numbers: pd.DataFrame, name: str, *, rates: Iterable[str] = (),
-          integers: Iterable[str] = (), alt: str | None = None, expanded: bool = False) -> None:
-    """A Plotly chart in French, and under it its numbers: a table in an expander, with a CSV download."""
+          integers: Iterable[str] = (), alt: str | None = None, expanded: bool = False, named: bool = False) -> None:
+    """A Plotly chart in French, and under it its numbers: a table in an expander, with a CSV download; `named`
+    when the numbers name people (the rule of `table` and `download`)."""
     st.plotly_chart(figure, config=charts.CONFIG, key=f"graphique-{name}", alt=alt, width="stretch")
+    rates = tuple(rates)
     with st.expander("Voir les chiffres du graphique", expanded=expanded):
-        table(numbers, rates=rates, integers=integers)
-        download(numbers, name)
+        table(numbers, rates=rates, integers=integers, named=named)
+        download(numbers, name, named=named, rates=rates)
+
+
+def scroll_on_phone(name: str, min_width: int = 760) -> None:
+    """On a screen narrower than `min_width` (a phone), the chart `name` (ui.chart's name) keeps that width and
+    scrolls sideways instead of shrinking into a sliver whose labels overlap: for wide heatmaps. Call it before
+    the chart."""
+    scope = f".st-key-graphique-{name}"
+    st.html(f"<style>@media (max-width: {min_width}px) {{ {scope} {{ overflow-x: auto; }}"
+            f" {scope} > div {{ min-width: {min_width}px; }}"
+            f' {scope}::before {{ content: "Faites glisser le graphique pour le voir en entier →"; position: sticky;'
+            " left: 0; display: block; font-size: 0.8rem; color: #5F6B7A; } }</style>", width="content")
+
+
+def file_uploader(label: str, types: Sequence[str], *, key: str, multiple: bool = False,
+                  help: str | None = None) -> Any:
+    """st.file_uploader speaking French: Streamlit 1.67 has no option for its button ("Upload"), its line of
+    limits ("50MB per file • CSV, TXT, XLSX") nor the size of each file chip ("113.0B"), so a style sheet scoped to
+    this uploader (its `st-key-…` class) hides those texts and writes "Parcourir" and "50 Mo par fichier · CSV, TXT,
+    XLSX" in their place; the page says the files' sizes in French itself (file_size)."""
+    limit = int(st.get_option("server.maxUploadSize"))
+    st.html(f"<style>{uploader_css(key, limit, types)}</style>", width="content")
+    return st.file_uploader(label, type=list(types), accept_multiple_files=multiple, key=key, help=help)
+
+
+def uploader_css(key: str, limit_mb: int, types: Sequence[str]) -> str:
+    """The style sheet of file_uploader: the English texts hidden (display: none, so that no screen reader nor
+    copy reads them), their French in a ::after of their parent."""
+    scope = f".st-key-{key}"
+    limits = f"{limit_mb} Mo par fichier · " + ", ".join(t.upper() for t in types)
+    dropzone = f'{scope} [data-testid="stFileUploaderDropzone"]'
+    return (
+        f'{dropzone} button [data-testid="stMarkdownContainer"] p {{ display: none; }}'
+        f'{dropzone} button [data-testid="stMarkdownContainer"]::after {{ content: "Parcourir"; }}'
+        f'{scope} [data-testid="stFileUploaderDropzoneInstructions"] span {{ display: none; }}'
+        f'{scope} [data-testid="stFileUploaderDropzoneInstructions"] > div::after {{'
+        f" content: {json.dumps(limits, ensure_ascii=False)}; font-size: 0.875rem; }}"
+        f'{scope} [data-testid="stFileChipName"] + div {{ display: none; }}'
+    )
 
 
 def empty_state(message: str) -> None:
@@ -257,21 +321,145 @@ def _secrets_have_auth() -> bool:
         return False
 
 
-def gate() -> auth.Account:
-    """The logged-in account; draws the login (local form or OpenID Connect) and stops the run until there is one."""
-    try:
-        config = auth.load_config()
-        mode = auth.auth_mode(config, _secrets_have_auth(), auth.is_production(config))
-    except (auth.ConfigError, auth.AuthNotConfigured) as exc:
-        st.error(str(exc), icon="🔒")
-        st.stop()
+def gate(before_login: Callable[[], object] | None = None) -> auth.Account:
+    """The logged-in account, checked again at every rerun; draws the login (local form or OpenID Connect) and stops
+    the run until there is one. `before_login` runs just before the login is drawn: the app declares its pages there,
+    so that a link to one of them keeps its page and filters through the login.
+
+    A local account holds only with the session cookie its login gave the browser (auth.check_session): a client
+    that resumes someone's Streamlit session without that cookie, or with a cookie that expired, was closed or
+    names an account since removed or changed, gets the login form and nothing of the session it resumed."""
+    config, mode = _auth_mode()
+    _record_pending_audit()
     if mode == "demo":
         st.session_state[ACCOUNT_KEY] = auth.DEMO_ACCOUNT
         return auth.DEMO_ACCOUNT
-    current = st.session_state.get(ACCOUNT_KEY)
-    if current is not None and current.source == mode:
+    if mode == "oidc":
+        current = st.session_state.get(ACCOUNT_KEY)
+        # Streamlit binds an OpenID Connect login to its own signed cookie, and refuses a reconnection without it
+        if current is not None and current.source == "oidc" and st.user.is_logged_in:
+            return current
+        st.session_state.pop(ACCOUNT_KEY, None)
+        if before_login is not None:
+            before_login()
+        return _oidc_login(config)
+    try:
+        current, notice = _checked_session(config)
+    except auth.ConfigError as exc:  # a session key too short
+        st.error(str(exc), icon="🔒")
+        st.stop()
+    if current is not None:
         return current
-    return _oidc_login(config) if mode == "oidc" else _local_login(config)
+    if before_login is not None:
+        before_login()
+    return _local_login(config, notice)
+
+
+def _auth_mode() -> tuple[auth.AuthConfig, str]:
+    """The users file and the mode it gives (oidc, local or demo); a French error and a stopped run if wrong."""
+    try:
+        config = _config()
+        return config, auth.auth_mode(config, _secrets_have_auth(), auth.is_production(config))
+    except (auth.ConfigError, auth.AuthNotConfigured) as exc:
+        st.error(str(exc), icon="🔒")
+        st.stop()
+
+
+_CONFIGS: dict[tuple, auth.AuthConfig] = {}
+
+
+def _config() -> auth.AuthConfig:
+    """The users file, read again whenever it changes (account() checks the session against it at every call)."""
+    path = auth.users_path()
+    try:
+        found = path.stat()
+        stamp: tuple = (path, found.st_mtime_ns, found.st_size, found.st_ino)
+    except FileNotFoundError:
+        stamp = (path,)
+    config = _CONFIGS.get(stamp)
+    if config is None:
+        config = auth.load_config(path)  # a file that does not load is never kept: its error shows at every run
+        _CONFIGS.clear()
+        _CONFIGS[stamp] = config
+    return config
+
+
+def _browser_token() -> str | None:
+    """The session cookie this connection came with (None without one). Streamlit reads cookies when the websocket
+    opens: a cookie set afterwards counts from the next page load."""
+    value = st.context.cookies.get(auth.SESSION_COOKIE)
+    return value if isinstance(value, str) and value else None
+
+
+def _cookie_path() -> str:
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}" if base else "/"
+
+
+def _script(code: str) -> None:
+    """Run our own JavaScript in the page (st.html, not iframed); nothing typed by a user ever goes in `code`."""
+    st.html(f"<script>{code}</script>", unsafe_allow_javascript=True, width="content")
+
+
+def _js(value: str) -> str:
+    # a JavaScript string literal that cannot close the <script> element
+    return json.dumps(value).replace("<", "\\u003c")
+
+
+def _store_browser_token(token: str) -> None:
+    """Give the browser its session cookie and reload the page, whose URL still names the page and the filters the
+    user asked for: the new connection carries the cookie. SameSite=Strict: no other site's page can send it."""
+    cookie = (f"{auth.SESSION_COOKIE}=${{token}}; Path=${{path}}; Max-Age={int(auth.SESSION_MAX.total_seconds())}"
+              "; SameSite=Strict")
+    _script(f"""
+const token = {_js(token)}, path = {_js(_cookie_path())};
+document.cookie = `{cookie}` + (location.protocol === "https:" ? "; Secure" : "");
+if (document.cookie.split("; ").includes(`{auth.SESSION_COOKIE}=${{token}}`)) {{ location.reload(); }}
+""")
+    st.caption("Connexion… Si la page ne se recharge pas, autorisez les cookies de ce site dans le navigateur.")
+
+
+def _forget_browser_token(token: str) -> None:
+    """Remove from the browser a session cookie that no longer opens anything, unless another tab has since put a
+    newer one in its place."""
+    _script(f"""
+const token = {_js(token)}, path = {_js(_cookie_path())};
+if (document.cookie.split("; ").includes(`{auth.SESSION_COOKIE}=${{token}}`)) {{
+  document.cookie = `{auth.SESSION_COOKIE}=; Path=${{path}}; Max-Age=0; SameSite=Strict`;
+}}
+""")
+
+
+def _checked_session(config: auth.AuthConfig) -> tuple[auth.Account | None, str | None]:
+    """The local account the browser's session cookie opens now (counted as an action), or None and what to tell
+    the user. The Streamlit session keeps nothing of an account its connection cannot show the cookie of."""
+    token = _browser_token()
+    checked, notice = None, None
+    if token is not None:
+        try:
+            checked = auth.check_session(token, config)
+        except auth.SessionRefused as exc:
+            notice = exc.notice
+    held = st.session_state.get(ACCOUNT_KEY)
+    if held is not None and (checked is None or held.username != checked.username or held.source != "local"):
+        st.session_state.clear()  # a session resumed without its browser's cookie, or whose token ended
+    if checked is not None:
+        st.session_state[ACCOUNT_KEY] = checked
+    return checked, notice
+
+
+_LOG = logging.getLogger(__name__)
+
+
+def _record_pending_audit() -> None:
+    """Move into the audit trail the events of user commands run while this server held the database; never stops
+    a page (they wait for the next rerun)."""
+    if not settings.pending_audit_path().exists():
+        return
+    try:
+        auth.record_pending_audit(_connection(str(db.db_path())), db.db_path())
+    except (OSError, duckdb.Error, db.DatabaseUnavailable) as exc:
+        _LOG.warning("audit events still waiting in %s: %s", settings.pending_audit_path(), exc)
 
 
 def _claim_text(name: str) -> str | None:
@@ -302,9 +490,15 @@ def _oidc_login(config: auth.AuthConfig) -> auth.Account:
     st.rerun()
 
 
-def _local_login(config: auth.AuthConfig) -> auth.Account:
+def _local_login(config: auth.AuthConfig, notice: str | None = None) -> auth.Account:
     st.title("Gouvernance m2A")
-    with st.form("connexion"):
+    stale = _browser_token()
+    if stale is not None:  # it did not open the dashboard: expired, closed, forged or for a changed account
+        _forget_browser_token(stale)
+    if notice:
+        st.info(notice, icon="⏱️")
+    place = st.empty()
+    with place.form("connexion"):
         username = st.text_input("Identifiant")
         password = st.text_input("Mot de passe", type="password")
         sent = st.form_submit_button("Se connecter", type="primary")
@@ -315,15 +509,27 @@ def _local_login(config: auth.AuthConfig) -> auth.Account:
             st.error(str(exc), icon="⏳")
             st.stop()
         if account is not None:
-            st.session_state[ACCOUNT_KEY] = account
-            st.rerun()
+            place.empty()
+            # the page reloads with the cookie: this Streamlit session, which has no cookie, stays logged out
+            _store_browser_token(auth.open_session(account, config))
+            st.stop()
         st.error("Identifiant ou mot de passe incorrect.")
     st.stop()
 
 
 def account() -> auth.Account | None:
-    """The account of this browser session (None before login)."""
-    return st.session_state.get(ACCOUNT_KEY)
+    """The account of this browser session, checked again now (None before login): a local account only while
+    this connection carries its session cookie, still valid for the same account and role."""
+    current = st.session_state.get(ACCOUNT_KEY)
+    if current is None or current.source != "local":
+        return current
+    token = _browser_token()
+    if token is None:
+        return None
+    try:
+        return auth.check_session(token, _config(), touch=False)
+    except (auth.SessionRefused, auth.ConfigError):
+        return None
 
 
 def current_user() -> str:
@@ -333,11 +539,18 @@ def current_user() -> str:
 
 
 def _logout() -> None:
-    current = st.session_state.pop(ACCOUNT_KEY, None)
-    if current is not None:
-        auth.audit(connection(), current.username, "logout")
-        if current.source == "oidc":
-            st.logout()
+    current = account()  # checked: a client without the session's cookie cannot log its owner out
+    st.session_state.pop(ACCOUNT_KEY, None)
+    if current is None:
+        return
+    auth.audit(connection(), current.username, "logout")
+    if current.source == "oidc":
+        st.logout()
+    token = _browser_token()
+    if current.source == "local" and token is not None:
+        # closed on the server (every tab sharing the cookie is logged out at its next action); the rerun this
+        # click starts shows the login form, which removes the cookie from the browser
+        auth.close_session(token, _config())
 
 
 def account_box(current: auth.Account) -> None:

@@ -18,8 +18,10 @@ from analytics.wording.labels import ALERT_GRAVITY
 # Material Symbols (bundled with Streamlit, so they show offline and without an emoji font), coloured by gravity
 _GRAVITY_MARKDOWN_COLOUR = {"legal": "red", "charter": "orange", "follow_up": "orange", "watch": "blue",
                             "data": "gray"}
-_ALERT_SYMBOL = {"legal_floor_missed": "gavel", "quorum_not_reached": "gavel", "proxy_limit": "gavel",
-                 "request_rule": "gavel", "cadence_missed": "event_busy", "consecutive_absences": "person_off",
+_ALERT_SYMBOL = {"legal_floor_missed": "gavel", "quorum_not_reached": "gavel", "quorum_lost": "group_remove",
+                 "proxy_limit": "gavel",
+                 "request_rule": "gavel", "convocation_late": "schedule_send", "cadence_missed": "event_busy",
+                 "consecutive_absences": "person_off",
                  "low_attendance": "trending_down", "cadence_at_risk": "schedule", "sheet_missing": "edit_note"}
 ALERT_ICON = {kind: f":{_GRAVITY_MARKDOWN_COLOUR[ALERT_GRAVITY[kind]]}[:material/{symbol}:]"
               for kind, symbol in _ALERT_SYMBOL.items()}
@@ -104,3 +106,20 @@ def days_text(days: int) -> str:
     if days > 0:
         return f"dans {plural(days, 'jour')}"
     return f"il y a {plural(-days, 'jour')}"
+
+
+def date_time(value: Any) -> str:
+    """"1er décembre 2026 à 08:20": a moment (an import, an audit event) the French way; an em dash when missing."""
+    if missing(value):
+        return "—"
+    moment = pd.Timestamp(value)
+    return f"{long_date(moment.date())} à {moment:%H:%M}"
+
+
+def file_size(size: int) -> str:
+    """"113 octets", "2,4 ko", "1,2 Mo": a file's size the French way (1 ko = 1 024 octets)."""
+    if size < 1024:
+        return plural(size, "octet")
+    if size < 1024 * 1024:
+        return f"{number(size / 1024, 1)}\u00a0ko"
+    return f"{number(size / (1024 * 1024), 1)}\u00a0Mo"

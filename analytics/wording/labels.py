@@ -40,8 +40,10 @@ ROLE = {
 ALERT_KIND = {
     "legal_floor_missed": "Plancher légal non tenu",
     "quorum_not_reached": "Quorum non atteint",
+    "quorum_lost": "Quorum perdu en cours de séance",
     "proxy_limit": "Pouvoirs en surnombre",
     "request_rule": "Conférence à la demande irrégulière",
+    "convocation_late": "Convocation tardive",
     "cadence_missed": "Cadence manquée",
     "consecutive_absences": "Absences consécutives",
     "low_attendance": "Assiduité insuffisante",
@@ -49,12 +51,23 @@ ALERT_KIND = {
     "sheet_missing": "Émargement manquant",
 }
 # The gravity of each kind of alert: the law, the charter, the follow-up of people, a date to watch, missing data.
-ALERT_GRAVITY = {"legal_floor_missed": "legal", "quorum_not_reached": "legal", "proxy_limit": "legal",
-                 "request_rule": "legal", "cadence_missed": "charter", "consecutive_absences": "follow_up",
+ALERT_GRAVITY = {"legal_floor_missed": "legal", "quorum_not_reached": "legal", "quorum_lost": "legal",
+                 "proxy_limit": "legal",
+                 "request_rule": "legal", "convocation_late": "legal", "cadence_missed": "charter",
+                 "consecutive_absences": "follow_up",
                  "low_attendance": "follow_up", "cadence_at_risk": "watch", "sheet_missing": "data"}
 # in tables, where markdown is not rendered: the gravity in words
 GRAVITY_WORD = {"legal": "légale", "charter": "charte", "follow_up": "suivi", "watch": "à surveiller",
                 "data": "donnée manquante"}
+# A convened member's reply to the convocation of a planned sitting (DESIGN.md §5c); "none": no reply yet.
+REPLY = {
+    "present": "présent",
+    "remote": "à distance",
+    "excused": "excusé",
+    "proxy": "pouvoir",
+    "substitute": "suppléant",
+}
+REPLY_NONE = "sans réponse"
 FAMILY = {
     "decision": "Instances de décision",
     "validation": "Instances de validation",
@@ -69,6 +82,12 @@ _SYNONYMS: dict[str, dict[str, str]] = {
         "excusee": "excused", "absente": "absent", "procuration": "proxy", "supplee": "substituted",
         "suppleee": "substituted", "remplace": "substituted", "remplacee": "substituted",
         "non renseignee": "not_recorded",
+    },
+    "reply": {
+        "presente": "present", "viendra": "present", "oui": "present", "a distance": "remote",
+        "distance": "remote", "visio": "remote", "excusee": "excused", "procuration": "proxy",
+        "supplee": "substitute", "suppleee": "substitute", "suppleante": "substitute", "remplace": "substitute",
+        "remplacee": "substitute",
     },
     "meeting_status": {"tenu": "held", "annule": "cancelled", "prevu": "planned"},
     "meeting_format": {"presentielle": "in_person", "video": "video", "visioconference": "video", "hybride": "mixed"},
@@ -90,6 +109,7 @@ _TABLES = {
     "meeting_format": MEETING_FORMAT,
     "meeting_type": MEETING_TYPE,
     "role": ROLE,
+    "reply": REPLY,
 }
 
 

@@ -16,10 +16,18 @@ journal_tab, accounts_tab, erase_tab = st.tabs(["Journal d'audit", "Comptes", "E
 with journal_tab:
     if ui.allowed("audit_log"):
         events = auth.audit_events(conn, limit=500)
-        st.dataframe(auth.audit_table(events), hide_index=True, width="stretch")
+        if events.empty:
+            st.markdown("Aucun évènement au journal pour l'instant.")
+        else:
+            ui.table(auth.audit_table(events))
 
 with accounts_tab:
-    st.dataframe(auth.users_table(auth.load_config()), hide_index=True)
+    accounts = auth.users_table(auth.load_config())
+    if accounts.empty:  # the grid would print "empty"
+        st.markdown("Aucun compte local n'est défini : sans fichier des comptes, le tableau de bord est en mode "
+                    "démonstration (ou ouvert par OpenID Connect).")
+    else:
+        ui.table(accounts)
     st.markdown("Les comptes locaux se créent et se modifient en ligne de commande, sur le serveur :")
     st.code('.venv/bin/python -m analytics user add IDENTIFIANT --role saisie --name "Prénom NOM"\n'
             ".venv/bin/python -m analytics user passwd IDENTIFIANT\n"
@@ -40,4 +48,5 @@ with erase_tab:
         if confirmed and st.button("Effacer", type="primary") and ui.allowed("erase_person"):
             privacy.erase_person(conn, int(chosen["person_id"]), ui.current_user())
             st.cache_data.clear()  # cached tables still hold the name
-            st.success("Données personnelles effacées.")
+            st.success("Données personnelles effacées. Le fichier de la base sera réécrit au prochain démarrage du "
+                       "tableau de bord, pour qu'aucun bloc libéré ne garde le nom.")

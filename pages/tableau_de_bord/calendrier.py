@@ -45,9 +45,8 @@ else:
         ui.table(clashes)
 
 st.subheader("Jours fériés en Alsace-Moselle")
-years = schedule.holiday_years(window[0], window[1])
-holidays = ui.derived(calendar.holidays_table, years[0], years[1])
+first_day, last_day = schedule.holiday_window(period.start, window[1], as_of)
+holidays = ui.derived(calendar.holidays_table, first_day, last_day)
 ui.table(holidays, height=360)
 ui.download(holidays, "jours-feries")
-st.caption("Jours fériés nationaux et, propres à l'Alsace-Moselle, le Vendredi saint et le 26 décembre "
-           "(Saint-Étienne).")
+st.caption(calendar.holidays_caption(first_day, last_day))

@@ -50,15 +50,16 @@ left, right = st.columns([2, 3], gap="large")
 with left:
     edited = st.data_editor(
         baseline, key=f"simulateur-{year}", hide_index=True, height=520, disabled=["insee", "Commune"],
+        # "%d": digits only, whatever the browser's language ("localized" writes 104,924 in English)
         column_config={"insee": None, "Population": st.column_config.NumberColumn(
-            "Population", min_value=0, step=1, format="localized", required=True)},
+            "Population", min_value=0, step=1, format="%d", required=True)},
     )
     st.button("Revenir aux populations de référence", on_click=ui.forget, args=(f"simulateur-{year}",))
 with right:
     try:
         simulated, result = ui.derived(council.simulate, edited, baseline)
     except seats.SeatsInputError as error:
-        st.error(str(error))
+        st.error(ui.inert(error))
     else:
         cells = st.columns(2)
         cells[0].metric("Sièges simulés", result["after"]["total_text"], result["total_change"],

@@ -25,22 +25,24 @@ group = data(people.directory, period.start, period.end, sector=sector, **codes)
 cuts = group.attrs.get("quartiles")
 st.caption(ui.derived(people.directory_caption, group))
 
-left, right = st.columns([3, 2], gap="large")
+left, right = st.columns([1, 1], gap="large")
 with left:
     st.subheader("Répartition des taux de présence")
     bands = ui.derived(people.band_counts, group)
-    ui.chart(ui.figure(charts.rate_bands, ui.derived(people.band_rates, group), cuts, people.band_labels(cuts)),
-             bands, "bandes-presence", alt="Histogramme des taux de présence avec les quatre quarts colorés")
+    ui.chart(ui.figure(charts.rate_bands, ui.derived(people.band_rates, group), cuts,
+                       ui.derived(people.band_legend, group)),
+             bands, "bandes-presence", rates=["Part"],
+             alt="Histogramme des taux de présence avec les quatre quarts colorés")
 with right:
     st.subheader("Personnes par bande")
-    ui.table(bands)
+    ui.table(bands, rates=["Part"])
     st.caption("Les bandes situent chacun dans le groupe affiché, sans classement. Personne n'est placé sous "
                "4 convocations renseignées.")
 
 st.subheader("Les personnes")
 listing = ui.derived(people.directory_table, group)
-ui.table(listing, rates=["Présence", "Participation"], height=420)
-ui.download(listing, "elus", named=True)
+ui.table(listing, rates=["Présence", "Participation"], height=420, named=True)
+ui.download(listing, "elus", named=True, rates=["Présence", "Participation"])
 
 st.subheader("Alertes sur ces personnes")
 found = data(summary.alert_list, period.start, period.end, as_of, sector)
@@ -48,7 +50,7 @@ personal = ui.derived(people.person_alerts, found, group["person_id"].tolist())
 if personal.empty:
     st.markdown("Aucune alerte sur ces personnes pendant la période.")
 else:
-    ui.table(personal, height=300)
+    ui.table(personal, height=300, named=True)
     ui.download(personal, "alertes-elus", named=True)
 
 st.divider()
@@ -62,17 +64,17 @@ if person_id is None:
                "la séance, la feuille d'émargement et les modifications apportées par les imports.")
 else:
     card = data(people.card, person_id, period.start, period.end, cuts)
-    st.markdown(f"### {card['name']}")
-    st.caption(card["subtitle"])
+    st.markdown(f"### {ui.inert(card['name'])}")
+    st.caption(ui.inert(card["subtitle"]))
     ui.metrics(people.card_figures(card))
     memberships = data(people.memberships, person_id)
     with st.expander(f"Appartenances ({len(memberships)})"):
-        ui.table(memberships)
+        ui.table(memberships, named=True)  # one named person's record
     timeline = data(people.timeline, person_id, period.start, period.end)
     ui.chart(ui.figure(charts.person_timeline, timeline, people.STATUS_ORDER),
-             ui.derived(people.timeline_table, timeline), f"convocations-{person_id}", expanded=True,
+             ui.derived(people.timeline_table, timeline), f"convocations-{person_id}", expanded=True, named=True,
              alt="Frise des convocations de la personne, une ligne par instance, le statut en couleur")
     mine = ui.derived(people.person_alerts, found, [person_id])
     if not mine.empty:
         st.markdown("**Alertes**")
-        ui.table(mine)
+        ui.table(mine, named=True)

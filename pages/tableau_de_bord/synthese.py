@@ -5,6 +5,7 @@ import streamlit as st
 from analytics.outputs import charts, summary
 from analytics.report import pack as report
 from analytics.rules.periods import month_start
+from analytics.screens import forecast as ahead
 from analytics.screens import overview
 from analytics.screens import synthese as synthesis
 from analytics.ui import widgets as ui
@@ -30,7 +31,7 @@ if counts["meetings_held"]:
         st.markdown(ui.derived(synthesis.alerts_digest, found))
         with st.expander(f"Toutes les alertes ({number(len(found))})"):
             every = ui.derived(synthesis.alert_table, found)
-            ui.table(every, height=360)
+            ui.table(every, height=360, named=True)  # the messages name people
             ui.download(every, "alertes", named=True)
     with right:
         st.subheader("Prochaines échéances")
@@ -39,9 +40,20 @@ if counts["meetings_held"]:
             due = data(synthesis.next_due, as_of, sector, 30)
             ui.table(due)
             ui.download(due, "prochaines-echeances")
+        st.subheader("Prochain Conseil : le quorum")
+        upcoming = data(ahead.next_view, as_of)
+        if upcoming is None:
+            st.markdown("Aucune séance du Conseil prévue.")
+        else:
+            st.markdown(upcoming["digest"])
+            with st.expander("Probabilité de chaque membre (le graphique : page Instances)"):
+                ui.table(upcoming["table"], rates=ahead.MEMBERS_RATES, height=360, named=True)
+                ui.download(upcoming["table"], "prevision-quorum-conseil", named=True, rates=ahead.MEMBERS_RATES)
+                st.caption(ahead.NOTE)
 
     st.subheader("Cadence des instances, mois par mois")
     grid = data(summary.cadence_grid, period.start, period.end, as_of, sector)
+    ui.scroll_on_phone("cadence-par-mois", 900)  # bodies × months: on a phone it scrolls sideways
     ui.chart(ui.figure(charts.cadence_heatmap, grid, font=15), ui.derived(synthesis.cadence_grid_table, grid),
              "cadence-par-mois",
              alt="Carte de chaleur : une ligne par instance, une colonne par mois, couleur selon la cadence")
