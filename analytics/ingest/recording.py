@@ -12,6 +12,7 @@ from analytics.ingest.importer import merge_staged, staged_frame
 from analytics.rules import agenda as agenda_rules
 from analytics.rules import attendance
 from analytics.store.sql import query
+from analytics.store.transaction import transaction
 from analytics.wording import labels
 
 DELEGATED = ("proxy", "substituted")
@@ -260,29 +261,16 @@ def save_sheet(conn: duckdb.DuckDBPyConnection, sheet: Sheet, statuses: pd.DataF
         raise InvalidSheet(problems)
     cur = conn.cursor()
     try:
-        cur.execute("BEGIN TRANSACTION")
-        current = cur.execute(query("recording_meeting"), {"body": sheet.body, "day": sheet.day}).df()
-        if current["version"].iloc[0] != sheet.version:
-            raise Conflict("Cette séance a été modifiée par quelqu'un d'autre pendant votre saisie. "
-                           "Rechargez-la pour voir ses changements, puis refaites les vôtres.")
-        result = _write(cur, sheet, statuses, username, meeting_format, convocation)
-        cur.execute("COMMIT")
+        with transaction(cur):
+            current = cur.execute(query("recording_meeting"), {"body": sheet.body, "day": sheet.day}).df()
+            if current["version"].iloc[0] != sheet.version:
+                raise Conflict("Cette séance a été modifiée par quelqu'un d'autre pendant votre saisie. "
+                               "Rechargez-la pour voir ses changements, puis refaites les vôtres.")
+            result = _write(cur, sheet, statuses, username, meeting_format, convocation)
     except (duckdb.TransactionException, duckdb.ConstraintException) as exc:
-        _rollback(cur)
         raise Conflict("Cette séance vient d'être enregistrée par quelqu'un d'autre : rechargez-la, puis refaites "
                        "vos changements.") from exc
-    except BaseException:
-        _rollback(cur)
-        raise
     return result
-
-
-def _rollback(cur: duckdb.DuckDBPyConnection) -> None:
-    # a failed COMMIT has already rolled the transaction back
-    try:
-        cur.execute("ROLLBACK")
-    except duckdb.TransactionException:
-        pass
 
 
 def _write(cur: duckdb.DuckDBPyConnection, sheet: Sheet, statuses: pd.DataFrame, username: str,

@@ -12,8 +12,9 @@ import duckdb
 import pandas as pd
 
 from analytics.ingest.importer import merge_staged, staged_frame
+from analytics.ingest.recording import Conflict, InvalidSheet
 from analytics.store.sql import query
-from analytics.store.transaction import rollback
+from analytics.store.transaction import transaction
 from analytics.wording import labels
 from analytics.wording.display import plural
 
@@ -22,16 +23,8 @@ EDITOR_COLUMNS = ["Nom", "Commune", "Qualité", "Réponse", "Mandataire"]
 _REPLY_CODES = {label: code for code, label in labels.REPLY.items()}
 
 
-class Conflict(RuntimeError):
-    """Someone else changed the replies of the sitting in the meantime; the message is French."""
-
-
-class InvalidReplies(ValueError):
-    """The replies break a rule; `problems` are French sentences."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("; ".join(problems))
-        self.problems = problems
+class InvalidReplies(InvalidSheet):
+    """The replies break a rule; `problems` are French sentences (the form shows them like a sheet's)."""
 
 
 @dataclass(frozen=True)
@@ -187,39 +180,35 @@ def save(conn: duckdb.DuckDBPyConnection, sheet: ReplySheet, replies: pd.DataFra
     cur = conn.cursor()
     log = [None, username]
     try:
-        cur.execute("BEGIN TRANSACTION")
-        current = cur.execute(query("replies_version"), {"meeting_id": sheet.meeting_id}).fetchall()[0][0]
-        if current != sheet.version:
-            raise Conflict("Les réponses de cette séance ont été modifiées par quelqu'un d'autre pendant votre "
-                           "saisie. Rechargez-la pour voir ses changements, puis refaites les vôtres.")
-        given = whole[whole["reply"].notna()]
-        staged = staged_frame([(sheet.body, sheet.day, int(r.person_id), r.reply,
-                                None if pd.isna(r.delegate_id) else int(r.delegate_id))
-                               for r in given.itertuples(index=False)],
-                              ["body_code", "meeting_date", "person_id", "reply", "delegate_id"])
-        added, updated, same = merge_staged(cur, "replies", staged, log)
-        stored = dict(zip(sheet.members["person_id"], sheet.members["reply"]))
-        withdrawn = [int(p) for p, reply in zip(whole["person_id"], whole["reply"])
-                     if reply is None and stored.get(p) is not None]
-        if withdrawn:
-            frame = staged_frame([(sheet.meeting_id, p) for p in withdrawn], ["meeting_id", "person_id"])
-            _with_staged(cur, "replies_delete", frame)
-            _log(cur, log, [("replies", f"{sheet.meeting_id}/{p}", "reply", stored[p], None) for p in withdrawn])
-            updated += len(withdrawn)
-        if convocation != sheet.convocation:
-            cur.execute(query("replies_set_convocation"), {"meeting_id": sheet.meeting_id, "convocation": convocation})
-            _log(cur, log, [("meetings", str(sheet.meeting_id), "convocation_date",
-                             None if sheet.convocation is None else sheet.convocation.isoformat(),
-                             None if convocation is None else convocation.isoformat())])
-            updated += 1
-        cur.execute("COMMIT")
+        with transaction(cur):
+            current = cur.execute(query("replies_version"), {"meeting_id": sheet.meeting_id}).fetchall()[0][0]
+            if current != sheet.version:
+                raise Conflict("Les réponses de cette séance ont été modifiées par quelqu'un d'autre pendant votre "
+                               "saisie. Rechargez-la pour voir ses changements, puis refaites les vôtres.")
+            given = whole[whole["reply"].notna()]
+            staged = staged_frame([(sheet.body, sheet.day, int(r.person_id), r.reply,
+                                    None if pd.isna(r.delegate_id) else int(r.delegate_id))
+                                   for r in given.itertuples(index=False)],
+                                  ["body_code", "meeting_date", "person_id", "reply", "delegate_id"])
+            added, updated, same = merge_staged(cur, "replies", staged, log)
+            stored = dict(zip(sheet.members["person_id"], sheet.members["reply"]))
+            withdrawn = [int(p) for p, reply in zip(whole["person_id"], whole["reply"])
+                         if reply is None and stored.get(p) is not None]
+            if withdrawn:
+                frame = staged_frame([(sheet.meeting_id, p) for p in withdrawn], ["meeting_id", "person_id"])
+                _with_staged(cur, "replies_delete", frame)
+                _log(cur, log, [("replies", f"{sheet.meeting_id}/{p}", "reply", stored[p], None) for p in withdrawn])
+                updated += len(withdrawn)
+            if convocation != sheet.convocation:
+                cur.execute(query("replies_set_convocation"),
+                            {"meeting_id": sheet.meeting_id, "convocation": convocation})
+                _log(cur, log, [("meetings", str(sheet.meeting_id), "convocation_date",
+                                 None if sheet.convocation is None else sheet.convocation.isoformat(),
+                                 None if convocation is None else convocation.isoformat())])
+                updated += 1
     except (duckdb.TransactionException, duckdb.ConstraintException) as exc:
-        rollback(cur)
         raise Conflict("Les réponses de cette séance viennent d'être enregistrées par quelqu'un d'autre : "
                        "rechargez-la, puis refaites vos changements.") from exc
-    except BaseException:
-        rollback(cur)
-        raise
     return added, updated, same
 
 

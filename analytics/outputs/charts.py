@@ -276,22 +276,31 @@ def attendance_stacked(frame: pd.DataFrame, labels: dict[str, str]) -> go.Figure
     return _layout(fig, 360, barmode="stack", bargap=0.15, legend_traceorder="normal")
 
 
+_QUORUM_COLOURS = {"reached": BLUE, "missed": VERMILLION, "exempt": GREY}
+
+
+def _quorum_bars(fig: go.Figure, frame: pd.DataFrame, x: str, y: str, *, outline: bool = False) -> None:
+    """One bar trace per quorum outcome (reached, missed hatched, exempt), labelled by outcome_label, hover text."""
+    for outcome, colour in _QUORUM_COLOURS.items():
+        part = frame[frame["outcome"] == outcome]
+        if part.empty:
+            continue
+        marker: dict = {"color": colour, "pattern": {"shape": "/" if outcome == "missed" else ""}}
+        if outline:
+            marker["line"] = {"color": "#FFFFFF", "width": 0.5}
+        fig.add_trace(go.Bar(
+            x=part[x], y=part[y], name=part["outcome_label"].iloc[0], marker=marker,
+            customdata=part[["hover"]].values, hovertemplate="%{customdata[0]}<extra></extra>",
+        ))
+
+
 def quorum_margin(frame: pd.DataFrame) -> go.Figure:
     """Margin of each sitting over its quorum (present − required). Columns: meeting_label, margin, outcome
     (reached, missed, exempt), outcome_label, hover."""
     if frame.empty:
         return empty("Aucune séance avec quorum sur la période.")
-    colours = {"reached": BLUE, "missed": VERMILLION, "exempt": GREY}
     fig = go.Figure()
-    for outcome in ("reached", "missed", "exempt"):
-        part = frame[frame["outcome"] == outcome]
-        if part.empty:
-            continue
-        fig.add_trace(go.Bar(
-            x=part["meeting_label"], y=part["margin"], name=part["outcome_label"].iloc[0],
-            marker={"color": colours[outcome], "pattern": {"shape": "/" if outcome == "missed" else ""}},
-            customdata=part[["hover"]].values, hovertemplate="%{customdata[0]}<extra></extra>",
-        ))
+    _quorum_bars(fig, frame, "meeting_label", "margin")
     fig.add_hline(y=0, line={"color": INK, "width": 2})
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=list(frame["meeting_label"]),
                      showgrid=False, tickangle=-45)
@@ -306,18 +315,8 @@ def agenda_strip(frame: pd.DataFrame) -> go.Figure:
     quorum was lost), hover."""
     if frame.empty:
         return empty("Aucun ordre du jour pour cette séance.")
-    colours = {"reached": BLUE, "missed": VERMILLION, "exempt": GREY}
     fig = go.Figure()
-    for outcome in ("reached", "missed", "exempt"):
-        part = frame[frame["outcome"] == outcome]
-        if part.empty:
-            continue
-        fig.add_trace(go.Bar(
-            x=part["item"], y=part["present"], name=part["outcome_label"].iloc[0],
-            marker={"color": colours[outcome], "line": {"color": "#FFFFFF", "width": 0.5},
-                    "pattern": {"shape": "/" if outcome == "missed" else ""}},
-            customdata=part[["hover"]].values, hovertemplate="%{customdata[0]}<extra></extra>",
-        ))
+    _quorum_bars(fig, frame, "item", "present", outline=True)
     # the quorum of every point is the sitting's: a line across the strip, in the legend too
     fig.add_trace(go.Scatter(
         x=list(frame["item"]), y=list(frame["required"]), mode="lines", name="quorum",

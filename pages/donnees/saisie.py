@@ -176,10 +176,10 @@ with replies_tab:
             try:
                 added, updated, _ = replies.save(conn, answers, replies.replies_from_editor(answers, edited),
                                                  username=current_user(), convocation=sent)
-            except replies.InvalidReplies as invalid:
+            except recording.InvalidSheet as invalid:
                 for problem in invalid.problems:
                     st.error(ui.inert(problem))
-            except replies.Conflict as conflict:
+            except recording.Conflict as conflict:
                 st.warning(ui.inert(conflict))
             else:
                 auth.audit(conn, current_user(), "record_meeting",
