@@ -40,6 +40,11 @@ def rows(frame: pd.DataFrame, body: str) -> list[tuple]:
     ]
 
 
+def periods(conn: duckdb.DuckDBPyConnection, body: str, start: str, end: str, as_of: str) -> list[tuple]:
+    """The judged periods of `body` over start–end, seen on `as_of`, as rows()."""
+    return rows(cadence.periods(conn, D(start), D(end), as_of=D(as_of)), body)
+
+
 def body_summary(frame: pd.DataFrame, code: str) -> pd.Series:
     return frame.set_index("code").loc[code]
 
@@ -88,18 +93,18 @@ def test_monthly_summary(conn):
 
 def test_period_met_before_its_end_and_next_due_moves_on(conn):
     add(conn, "direction", "2024-06-05")
-    frame = cadence.periods(conn, D("2024-06-01"), D("2024-06-30"), as_of=D("2024-06-10"))
     # June already holds its meeting: met, not in progress, no days left
-    assert rows(frame, "direction") == [("2024-06-01", "2024-06-30", 1, 1, "met", None)]
+    assert periods(conn, "direction", "2024-06-01", "2024-06-30", "2024-06-10") == [
+        ("2024-06-01", "2024-06-30", 1, 1, "met", None),
+    ]
     summary = cadence.summary(conn, D("2024-06-01"), D("2024-06-30"), as_of=D("2024-06-10"))
     # June is met, so the next obligation is July, due 31 July
     assert body_summary(summary, "direction").next_due == pd.Timestamp("2024-07-31")
 
 
 def test_future_period_not_started_is_in_progress(conn):
-    frame = cadence.periods(conn, D("2024-06-01"), D("2024-07-31"), as_of=D("2024-06-20"))
     # July has not started: in progress with 31 July − 20 June = 41 days left
-    assert rows(frame, "direction") == [
+    assert periods(conn, "direction", "2024-06-01", "2024-07-31", "2024-06-20") == [
         ("2024-06-01", "2024-06-30", 0, 1, "in_progress", 10),
         ("2024-07-01", "2024-07-31", 0, 1, "in_progress", 41),
     ]
@@ -136,8 +141,7 @@ def test_bimonthly_windows(conn):
     add(conn, "assises", "2024-01-05")  # before the range but inside the Jan–Feb window, which overlaps it
     add(conn, "assises", "2024-04-30")  # last day of the Mar–Apr window
     add(conn, "assises", "2024-07-01")  # first day of Jul–Aug, outside the range
-    frame = cadence.periods(conn, D("2024-02-15"), D("2024-06-30"), as_of=D("2024-07-01"))
-    assert rows(frame, "assises") == [
+    assert periods(conn, "assises", "2024-02-15", "2024-06-30", "2024-07-01") == [
         ("2024-01-01", "2024-02-29", 1, 1, "met", None),
         ("2024-03-01", "2024-04-30", 1, 1, "met", None),
         ("2024-05-01", "2024-06-30", 0, 1, "missed", None),
@@ -148,8 +152,7 @@ def test_quarterly(conn):
     add(conn, "forum", "2024-03-31")               # last day of Q1
     add(conn, "forum", "2024-04-01")               # first day of Q2
     add(conn, "forum", "2024-08-01", "cancelled")  # Q3 has only a cancelled meeting: missed
-    frame = cadence.periods(conn, D("2024-01-01"), D("2024-12-31"), as_of=D("2024-11-15"))
-    assert rows(frame, "forum") == [
+    assert periods(conn, "forum", "2024-01-01", "2024-12-31", "2024-11-15") == [
         ("2024-01-01", "2024-03-31", 1, 1, "met", None),
         ("2024-04-01", "2024-06-30", 1, 1, "met", None),
         ("2024-07-01", "2024-09-30", 0, 1, "missed", None),
@@ -167,8 +170,7 @@ def test_min_per_year(conn):
     for day in ("2024-01-10", "2024-03-10", "2024-05-10", "2024-09-10"):
         add(conn, "dgs", day)  # 4 held in 2024 …
     add(conn, "dgs", "2024-11-10", "cancelled")  # … and a cancelled one: 4 < 5, missed
-    frame = cadence.periods(conn, D("2023-01-01"), D("2025-12-31"), as_of=D("2025-01-10"))
-    assert rows(frame, "dgs") == [
+    assert periods(conn, "dgs", "2023-01-01", "2025-12-31", "2025-01-10") == [
         ("2023-01-01", "2023-12-31", 5, 5, "met", None),
         ("2024-01-01", "2024-12-31", 4, 5, "missed", None),
         # 21 days left in January + 334 in the rest of 2025 = 355
@@ -194,9 +196,8 @@ def _conseil_history(conn):
 
 def test_avg_every_months_rolling_windows(conn):
     _conseil_history(conn)
-    frame = cadence.periods(conn, D("2024-01-01"), D("2024-03-31"), as_of=D("2024-04-15"))
     # required = 12 // 2 = 6 in each window of 12 months ending with the judged month
-    assert rows(frame, "conseil") == [
+    assert periods(conn, "conseil", "2024-01-01", "2024-03-31", "2024-04-15") == [
         # Feb 2023 – Jan 2024: the six meetings of 2023
         ("2023-02-01", "2024-01-31", 6, 6, "met", None),
         # Mar 2023 – Feb 2024: 10 Feb 2023 has left the window, 5 remain
@@ -328,8 +329,9 @@ def test_pause_is_skipped_by_the_next_due_date(conn):
 
 def test_a_sitting_in_a_paused_month_meets_it(conn):
     add(conn, "direction", "2024-08-20")
-    frame = cadence.periods(conn, D("2024-08-01"), D("2024-08-31"), as_of=D("2024-09-15"))
-    assert rows(frame, "direction") == [("2024-08-01", "2024-08-31", 1, 1, "met", None)]
+    assert periods(conn, "direction", "2024-08-01", "2024-08-31", "2024-09-15") == [
+        ("2024-08-01", "2024-08-31", 1, 1, "met", None),
+    ]
 
 
 def test_a_paused_month_inside_a_longer_period_changes_nothing(conn):
@@ -337,8 +339,9 @@ def test_a_paused_month_inside_a_longer_period_changes_nothing(conn):
     set_rule(conn, "assises", "bimonthly")
     conn.cursor().execute("UPDATE bodies SET pause = '8' WHERE code = 'assises'")
     add(conn, "assises", "2024-05-10")
-    frame = cadence.periods(conn, D("2024-07-01"), D("2024-08-31"), as_of=D("2024-09-15"))
-    assert rows(frame, "assises") == [("2024-07-01", "2024-08-31", 0, 1, "missed", None)]
+    assert periods(conn, "assises", "2024-07-01", "2024-08-31", "2024-09-15") == [
+        ("2024-07-01", "2024-08-31", 0, 1, "missed", None),
+    ]
 
 
 def test_pause_months_are_validated():
@@ -389,8 +392,7 @@ def test_year_begun_before_the_recorded_history(conn):
     # 2024 began before it. Four DGS sittings are fewer than 5: not judged (the first two months are unknown)
     for day in ("2024-03-10", "2024-05-10", "2024-09-10", "2024-11-10"):
         add(conn, "dgs", day)
-    frame = cadence.periods(conn, D("2024-01-01"), D("2025-12-31"), as_of=D("2025-01-10"))
-    assert rows(frame, "dgs") == [
+    assert periods(conn, "dgs", "2024-01-01", "2025-12-31", "2025-01-10") == [
         ("2024-01-01", "2024-12-31", 4, 5, "not_judged", None),
         # 2025 begins inside the history: judged as usual
         ("2025-01-01", "2025-12-31", 0, 5, "in_progress", 355),
@@ -403,23 +405,24 @@ def test_year_begun_before_the_recorded_history(conn):
 def test_year_begun_before_the_recorded_history_met_when_sufficient(conn):
     for day in ("2024-03-10", "2024-05-10", "2024-06-10", "2024-09-10", "2024-11-10"):
         add(conn, "dgs", day)
-    frame = cadence.periods(conn, D("2024-01-01"), D("2024-12-31"), as_of=D("2025-01-10"))
     # 5 recorded sittings suffice whatever came before: met
-    assert rows(frame, "dgs") == [("2024-01-01", "2024-12-31", 5, 5, "met", None)]
+    assert periods(conn, "dgs", "2024-01-01", "2024-12-31", "2025-01-10") == [
+        ("2024-01-01", "2024-12-31", 5, 5, "met", None),
+    ]
 
 
 def test_history_is_that_of_all_bodies(conn):
     add(conn, "forum", "2023-11-20")  # another body's sitting takes the history back to November 2023
     for day in ("2024-03-10", "2024-05-10", "2024-09-10", "2024-11-10"):
         add(conn, "dgs", day)
-    frame = cadence.periods(conn, D("2024-01-01"), D("2024-12-31"), as_of=D("2025-01-10"))
-    assert rows(frame, "dgs") == [("2024-01-01", "2024-12-31", 4, 5, "missed", None)]
+    assert periods(conn, "dgs", "2024-01-01", "2024-12-31", "2025-01-10") == [
+        ("2024-01-01", "2024-12-31", 4, 5, "missed", None),
+    ]
 
 
 def test_rolling_windows_reaching_back_before_the_history(conn):
     _conseil_history(conn)  # the earliest sitting is on 10 February 2023: the history begins on 1 February 2023
-    frame = cadence.periods(conn, D("2023-11-01"), D("2024-02-29"), as_of=D("2024-04-15"))
-    assert rows(frame, "conseil") == [
+    assert periods(conn, "conseil", "2023-11-01", "2024-02-29", "2024-04-15") == [
         # Dec 2022 – Nov 2023 begins before the history: 5 recorded < 6, not judged
         ("2022-12-01", "2023-11-30", 5, 6, "not_judged", None),
         # Jan 2023 – Dec 2023 begins before it too, but its 6 recorded sittings suffice: met
@@ -445,8 +448,7 @@ def test_periods_begun_before_the_mandate_in_force(conn):
     _installation(conn, "2020-07-15", "2024-07-09")
     _installation(conn, "2024-07-10", first_id=10)
     add(conn, "direction", "2024-01-10")  # the history begins in January 2024
-    frame = cadence.periods(conn, D("2024-06-01"), D("2024-07-31"), as_of=D("2024-09-01"))
-    assert rows(frame, "direction") == [
+    assert periods(conn, "direction", "2024-06-01", "2024-07-31", "2024-09-01") == [
         # June: wholly inside the old mandate (in force on 30 June, installed 15 July 2020): judged, missed
         ("2024-06-01", "2024-06-30", 0, 1, "missed", None),
         # July began on the 1st, before the installation of the mandate in force on 31 July: not judged
@@ -460,8 +462,7 @@ def test_rolling_windows_of_a_new_mandate(conn):
     # the new Conseil meets every other month from its installation
     for day in ("2023-01-10", "2024-07-10", "2024-09-10", "2024-11-10", "2025-01-10", "2025-03-10", "2025-05-10"):
         add(conn, "conseil", day)
-    frame = cadence.periods(conn, D("2025-05-01"), D("2025-08-31"), as_of=D("2025-09-15"))
-    assert rows(frame, "conseil") == [
+    assert periods(conn, "conseil", "2025-05-01", "2025-08-31", "2025-09-15") == [
         # Jun 2024 – May 2025 reaches back before 10 July 2024: 6 recorded suffice anyway → met
         ("2024-06-01", "2025-05-31", 6, 6, "met", None),
         # Jul 2024 – Jun 2025 also begins before the 10th: 6 → met

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from analytics.rules.seats import (
     council_size,
     read_populations,
 )
+from analytics.store.reference import COMMUNES_FILE
 
 
 def communes(*populations: int) -> list[CommunePopulation]:
@@ -232,21 +234,11 @@ def test_allocate_rejects_duplicates_and_empty_input() -> None:
         allocate([])
 
 
-M2A_2019 = [
-    ("68015", "Baldersheim", 2615), ("68020", "Bantzenheim", 1622), ("68022", "Battenheim", 1555),
-    ("68032", "Berrwiller", 1187), ("68043", "Bollwiller", 3979), ("68055", "Bruebach", 1060),
-    ("68056", "Brunstatt-Didenheim", 7850), ("68064", "Chalampé", 950), ("68072", "Dietwiller", 1451),
-    ("68084", "Eschentzwiller", 1489), ("68088", "Feldkirch", 990), ("68093", "Flaxlanden", 1457),
-    ("68101", "Galfingue", 804), ("68118", "Habsheim", 4833), ("68129", "Heimsbrunn", 1314),
-    ("68144", "Hombourg", 1328), ("68154", "Illzach", 14545), ("68166", "Kingersheim", 13151),
-    ("68195", "Lutterbach", 6360), ("68218", "Morschwiller-le-Bas", 3728), ("68224", "Mulhouse", 108999),
-    ("68238", "Niffer", 953), ("68253", "Ottmarsheim", 1820), ("68254", "Petit-Landau", 832),
-    ("68256", "Pfastatt", 9501), ("68258", "Pulversheim", 2940), ("68267", "Reiningue", 1973),
-    ("68270", "Richwiller", 3687), ("68271", "Riedisheim", 12291), ("68278", "Rixheim", 14073),
-    ("68289", "Ruelisheim", 2288), ("68300", "Sausheim", 5512), ("68321", "Staffelfelden", 3958),
-    ("68323", "Steinbrunn-le-Bas", 722), ("68343", "Ungersheim", 2259), ("68375", "Wittelsheim", 10432),
-    ("68376", "Wittenheim", 14589), ("68384", "Zillisheim", 2589), ("68386", "Zimmersheim", 1026),
-]
+def m2a_2019() -> list[CommunePopulation]:
+    """The 39 communes of m2A with their 2019 populations, from the reference file the application loads."""
+    with COMMUNES_FILE.open(encoding="utf-8", newline="") as handle:
+        return [CommunePopulation(r["insee"], r["commune"], int(r["population_2019"]))
+                for r in csv.DictReader(handle, delimiter=";")]
 
 
 def test_m2a_sanity() -> None:
@@ -257,7 +249,7 @@ def test_m2a_sanity() -> None:
     # 10 * 23 = 230 > 3 * 72 = 216 -> rule 7: T = 95, floor(9.5) = 9 more seats, best averages
     # Mulhouse 108999/37 = 2946, Wittenheim 14589/5 = 2918, Illzach 2909, Mulhouse 2868, Rixheim 2815,
     # Mulhouse 2795, Sausheim 5512/2 = 2756, Mulhouse 2725, Mulhouse 2658 (next: Kingersheim 2630).
-    result = allocate([CommunePopulation(*row) for row in M2A_2019])
+    result = allocate(m2a_2019())
     assert len(result.seats) == 39
     assert result.population == 272_712
     assert (result.base, result.de_droit, result.supplementary, result.total) == (72, 23, 9, 104)

@@ -139,19 +139,21 @@ def require_page(role: str | None, page: str) -> None:
 
 def enforce(conn: duckdb.DuckDBPyConnection, username: str, role: str | None, action: str) -> None:
     """require(), recording a refusal in the audit trail before raising AccessDenied."""
-    try:
-        require(role, action)
-    except AccessDenied:
-        audit(conn, username, "refused", f"action {action} (rôle {role or 'aucun'})")
-        raise
+    _audited(conn, username, role, f"action {action}", lambda: require(role, action))
 
 
 def enforce_page(conn: duckdb.DuckDBPyConnection, username: str, role: str | None, page: str) -> None:
     """require_page(), recording a refusal in the audit trail before raising AccessDenied."""
+    _audited(conn, username, role, f"page {page}", lambda: require_page(role, page))
+
+
+def _audited(conn: duckdb.DuckDBPyConnection, username: str, role: str | None, what: str,
+             check: Callable[[], None]) -> None:
+    # one place records the refusals of actions and pages alike, so that the audit trail words them the same way
     try:
-        require_page(role, page)
+        check()
     except AccessDenied:
-        audit(conn, username, "refused", f"page {page} (rôle {role or 'aucun'})")
+        audit(conn, username, "refused", f"{what} (rôle {role or 'aucun'})")
         raise
 
 

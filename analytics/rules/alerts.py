@@ -275,22 +275,20 @@ def _proxies(conn: duckdb.DuckDBPyConnection, start: date, end: date) -> list[di
 
 
 def _requests(conn: duckdb.DuckDBPyConnection, start: date, end: date) -> list[dict[str, Any]]:
-    found = []
+    found: list[dict[str, Any]] = []
     for r in cadence.requested_conferences(conn, start, end).itertuples(index=False):
         if r.status == "cancelled":
             continue  # never convened: neither rule applies
         day = _day(r.meeting_date)
+        broken = []  # a conference may break both rules of L5211-11-3: one alert for each
         if not pd.isna(r.threshold_met) and not bool(r.threshold_met):
-            found.append(_alert(
-                "request_rule", r.body_code, r.body_name, day,
-                f"{r.body_name} du {long_date(day)}, convoquée à la demande de {int(r.requesters)} maire"
-                f"{'s' if r.requesters > 1 else ''} : il faut la demande d'au moins un tiers des maires, soit "
-                f"{int(r.threshold)} sur {int(r.mayors)} (CGCT L5211-11-3)."))
+            broken.append(f"{r.body_name} du {long_date(day)}, convoquée à la demande de {int(r.requesters)} maire"
+                          f"{'s' if r.requesters > 1 else ''} : il faut la demande d'au moins un tiers des maires, "
+                          f"soit {int(r.threshold)} sur {int(r.mayors)} (CGCT L5211-11-3).")
         if bool(r.over_limit):
-            found.append(_alert(
-                "request_rule", r.body_code, r.body_name, day,
-                f"{r.body_name} du {long_date(day)} : {int(r.rank_in_year)}e réunion à la demande des maires en "
-                f"{day.year}, au-delà des 4 permises par an (CGCT L5211-11-3)."))
+            broken.append(f"{r.body_name} du {long_date(day)} : {int(r.rank_in_year)}e réunion à la demande des "
+                          f"maires en {day.year}, au-delà des 4 permises par an (CGCT L5211-11-3).")
+        found.extend(_alert("request_rule", r.body_code, r.body_name, day, text) for text in broken)
     return found
 
 

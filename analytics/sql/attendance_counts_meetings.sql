@@ -48,16 +48,10 @@ counted AS (
     FROM meeting_rows
 ),
 final AS (
+    -- the counts and rates of the macro attendance_figures (migration 008), as those of every other level
     SELECT k.meeting_id, k.body_code, b.name AS body_name, b.sort_order, k.meeting_date,
-           k.convened::BIGINT AS convened, k.recorded::BIGINT AS recorded,
-           k.present::BIGINT AS present, k.remote::BIGINT AS remote, k.excused::BIGINT AS excused,
-           k.absent::BIGINT AS absent, k.proxy::BIGINT AS proxy, k.substituted::BIGINT AS substituted,
-           (k.convened - k.recorded)::BIGINT AS not_recorded,
-           (k.present + k.remote) / NULLIF(k.recorded, 0) AS presence_rate,
-           (k.present + k.remote + k.proxy + k.substituted) / NULLIF(k.recorded, 0) AS participation_rate,
-           k.excused / NULLIF(k.recorded, 0) AS excused_share,
-           k.absent / NULLIF(k.recorded, 0) AS unexcused_share,
-           k.recorded / NULLIF(k.convened, 0) AS completeness,
+           unnest(attendance_figures(k.convened, k.recorded, k.present, k.remote, k.excused, k.absent, k.proxy,
+                                     k.substituted)),
            k.communes_convened::BIGINT AS communes_convened,
            k.communes_represented::BIGINT AS communes_represented,
            k.communes_represented / NULLIF(k.communes_convened, 0) AS representation

@@ -66,11 +66,11 @@ month_rows AS NOT MATERIALIZED (
     FROM month_convened AS c
     LEFT JOIN month_recorded AS r USING (person_id, body_code, month)
 ),
+-- Each level sums the seven counts of its rows (COLUMNS(…) below names them; HUGEINT sums, made BIGINT at the end
+-- by attendance_figures).
 pairs AS (
     SELECT person_id, body_code,
-           sum(convened)::BIGINT AS convened, sum(present)::BIGINT AS present, sum(remote)::BIGINT AS remote,
-           sum(excused)::BIGINT AS excused, sum(absent)::BIGINT AS absent, sum(proxy)::BIGINT AS proxy,
-           sum(substituted)::BIGINT AS substituted
+           sum(COLUMNS('^(convened|present|remote|excused|absent|proxy|substituted)$'))
     FROM month_rows
     GROUP BY ALL
 ),
@@ -90,9 +90,7 @@ people_rolled AS (
                WHEN 14 THEN 'sector'      -- 0b1110: sector kept
            END AS level,
            body_code, person_id, commune_insee, sector,
-           sum(convened)::BIGINT AS convened, sum(present)::BIGINT AS present, sum(remote)::BIGINT AS remote,
-           sum(excused)::BIGINT AS excused, sum(absent)::BIGINT AS absent, sum(proxy)::BIGINT AS proxy,
-           sum(substituted)::BIGINT AS substituted
+           sum(COLUMNS('^(convened|present|remote|excused|absent|proxy|substituted)$'))
     FROM placed
     GROUP BY GROUPING SETS ((body_code, person_id, commune_insee, sector), (body_code),
                             (person_id, commune_insee, sector), (commune_insee, sector), (sector))
@@ -107,20 +105,15 @@ people_levels AS (
 ),
 sector_months AS (
     -- people with no commune belong to no sector row
-    SELECT co.sector, m.month,
-           sum(m.convened)::BIGINT AS convened, sum(m.present)::BIGINT AS present, sum(m.remote)::BIGINT AS remote,
-           sum(m.excused)::BIGINT AS excused, sum(m.absent)::BIGINT AS absent, sum(m.proxy)::BIGINT AS proxy,
-           sum(m.substituted)::BIGINT AS substituted
-    FROM month_rows AS m
-    JOIN persons AS p USING (person_id)
-    JOIN communes AS co ON co.insee = p.commune_insee
+    SELECT sector, month, sum(COLUMNS('^(convened|present|remote|excused|absent|proxy|substituted)$'))
+    FROM (SELECT m.*, co.sector
+          FROM month_rows AS m
+          JOIN persons AS p USING (person_id)
+          JOIN communes AS co ON co.insee = p.commune_insee)
     GROUP BY ALL
 ),
 body_months AS (
-    SELECT body_code, month,
-           sum(convened)::BIGINT AS convened, sum(present)::BIGINT AS present, sum(remote)::BIGINT AS remote,
-           sum(excused)::BIGINT AS excused, sum(absent)::BIGINT AS absent, sum(proxy)::BIGINT AS proxy,
-           sum(substituted)::BIGINT AS substituted
+    SELECT body_code, month, sum(COLUMNS('^(convened|present|remote|excused|absent|proxy|substituted)$'))
     FROM month_rows
     GROUP BY ALL
 ),
@@ -140,15 +133,9 @@ final AS (
            k.body_code, b.name AS body_name, b.sort_order, b.required_rate,
            k.person_id, k.last_name, k.first_name,
            k.commune_insee, k.commune_name, k.sector, k.month,
-           k.convened::BIGINT AS convened, k.recorded::BIGINT AS recorded,
-           k.present::BIGINT AS present, k.remote::BIGINT AS remote, k.excused::BIGINT AS excused,
-           k.absent::BIGINT AS absent, k.proxy::BIGINT AS proxy, k.substituted::BIGINT AS substituted,
-           (k.convened - k.recorded)::BIGINT AS not_recorded,
-           (k.present + k.remote) / NULLIF(k.recorded, 0) AS presence_rate,
-           (k.present + k.remote + k.proxy + k.substituted) / NULLIF(k.recorded, 0) AS participation_rate,
-           k.excused / NULLIF(k.recorded, 0) AS excused_share,
-           k.absent / NULLIF(k.recorded, 0) AS unexcused_share,
-           k.recorded / NULLIF(k.convened, 0) AS completeness
+           -- the counts and rates of the macro attendance_figures (migration 008), as those of the meetings
+           unnest(attendance_figures(k.convened, k.recorded, k.present, k.remote, k.excused, k.absent, k.proxy,
+                                     k.substituted))
     FROM counted AS k
     LEFT JOIN bodies AS b ON b.code = k.body_code
 )

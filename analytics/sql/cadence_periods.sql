@@ -35,20 +35,10 @@ ends AS (
     SELECT DISTINCT period_end
     FROM grid
 ),
-in_force AS (
-    -- the Conseil's memberships in force on each period's last day, by start date
-    SELECT e.period_end, m.start_date, count(*) AS memberships
-    FROM ends AS e
-    JOIN memberships AS m
-      ON m.body_code = $mandate_body
-     AND m.start_date <= e.period_end AND (m.end_date IS NULL OR m.end_date >= e.period_end)
-    GROUP BY e.period_end, m.start_date
-),
 mandates AS (
-    -- the start of the mandate in force: the day most of those memberships began (as views_mandate_start.sql)
-    SELECT period_end, start_date AS mandate_start
-    FROM in_force
-    QUALIFY row_number() OVER (PARTITION BY period_end ORDER BY memberships DESC, start_date DESC) = 1
+    -- the start of the mandate in force on each period's last day (macro of migration 008)
+    SELECT period_end, mandate_start_on(period_end, $mandate_body) AS mandate_start
+    FROM ends
 ),
 counted AS (
     SELECT grid.body_code, grid.rule, grid.period_start, grid.period_end, grid.required, grid.paused,

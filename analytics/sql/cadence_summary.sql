@@ -17,18 +17,10 @@ held_days AS (
     SELECT DISTINCT meeting_date
     FROM held
 ),
-in_force AS (
-    SELECT d.meeting_date, m.start_date, count(*) AS memberships
-    FROM held_days AS d
-    JOIN memberships AS m
-      ON m.body_code = $mandate_body
-     AND m.start_date <= d.meeting_date AND (m.end_date IS NULL OR m.end_date >= d.meeting_date)
-    GROUP BY d.meeting_date, m.start_date
-),
 mandates AS (
-    SELECT meeting_date, start_date AS mandate_start
-    FROM in_force
-    QUALIFY row_number() OVER (PARTITION BY meeting_date ORDER BY memberships DESC, start_date DESC) = 1
+    -- the start of the mandate in force on each day a meeting was held (macro of migration 008)
+    SELECT meeting_date, mandate_start_on(meeting_date, $mandate_body) AS mandate_start
+    FROM held_days
 ),
 ordered AS (
     SELECT h.body_code, h.meeting_date,

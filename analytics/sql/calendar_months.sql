@@ -10,21 +10,15 @@ chosen AS (
     WHERE meeting_date BETWEEN $start::DATE AND $end::DATE
       AND list_contains($body_codes::VARCHAR[], body_code)
 ),
-counted AS (
-    SELECT month,
-           count(*) FILTER (WHERE status = 'held')::INTEGER AS held,
-           count(*) FILTER (WHERE status = 'cancelled')::INTEGER AS cancelled,
-           count(*) FILTER (WHERE status = 'planned')::INTEGER AS planned
-    FROM chosen
-    GROUP BY month
-),
 final AS (
+    -- a month without meetings joins no row: its filtered counts are 0
     SELECT months.month,
-           coalesce(counted.held, 0) AS held,
-           coalesce(counted.cancelled, 0) AS cancelled,
-           coalesce(counted.planned, 0) AS planned
+           count(*) FILTER (WHERE chosen.status = 'held')::INTEGER AS held,
+           count(*) FILTER (WHERE chosen.status = 'cancelled')::INTEGER AS cancelled,
+           count(*) FILTER (WHERE chosen.status = 'planned')::INTEGER AS planned
     FROM months
-    LEFT JOIN counted USING (month)
+    LEFT JOIN chosen USING (month)
+    GROUP BY months.month
 )
 SELECT * FROM final
 ORDER BY month;

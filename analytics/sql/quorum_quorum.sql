@@ -13,28 +13,11 @@ WITH sittings AS (
     FROM meetings
     WHERE body_code = $body AND status = 'held' AND meeting_date <= $end
 ),
-offices AS (
-    -- memberships that put someone in office: substitutes sit only in place of a member, they are not members
-    -- themselves
-    SELECT person_id, start_date, coalesce(end_date, DATE '9999-12-31') AS end_date
-    FROM memberships
-    WHERE body_code = $body AND role <> 'substitute'
-),
-reach AS (
-    -- latest end among the earlier offices of the same person
-    SELECT *,
-           max(end_date) OVER (PARTITION BY person_id ORDER BY start_date, end_date
-                               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reached
-    FROM offices
-),
 terms AS (
-    -- overlapping offices of a person merged, so that a person is counted once per sitting
-    SELECT person_id, min(start_date) AS start_date, max(end_date) AS end_date
-    FROM (SELECT *,
-                 sum(CASE WHEN reached IS NULL OR start_date > reached THEN 1 ELSE 0 END)
-                     OVER (PARTITION BY person_id ORDER BY start_date, end_date ROWS UNBOUNDED PRECEDING) AS term
-          FROM reach)
-    GROUP BY person_id, term
+    -- the members proper in office, a person's overlapping memberships merged (macro of migration 008):
+    -- substitutes sit only in place of a member, they are not members themselves
+    SELECT person_id, start_date, end_date
+    FROM office_terms($body)
 ),
 in_office AS (
     -- members in office on the day of each sitting
@@ -58,7 +41,7 @@ opening AS (
 rows_ AS (
     -- opening rows of the members in office at each sitting, with whether the person was physically there
     SELECT a.meeting_id, a.person_id, a.status, a.delegate_id, s.format,
-           a.status = 'present' OR (a.status = 'remote' AND s.format IN ('video', 'mixed')) AS there
+           there_for_quorum(a.status, s.format) AS there
     FROM opening AS a
     JOIN sittings AS s USING (meeting_id)
     SEMI JOIN terms AS t ON t.person_id = a.person_id AND s.meeting_date BETWEEN t.start_date AND t.end_date
@@ -72,8 +55,7 @@ seated AS (
     LEFT JOIN opening AS d ON d.meeting_id = r.meeting_id AND d.person_id = r.delegate_id
     LEFT JOIN attendance AS x ON x.meeting_id = r.meeting_id AND x.person_id = r.delegate_id
     WHERE r.status = 'substituted'
-      AND ((d.status IS NULL AND x.person_id IS NULL) OR d.status = 'present'
-           OR (d.status = 'remote' AND r.format IN ('video', 'mixed')))
+      AND ((d.status IS NULL AND x.person_id IS NULL) OR there_for_quorum(d.status, r.format))
 ),
 present AS (
     -- each seat once: the members there in person (or by video at a teleconference) and the seats substitutes hold

@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Set
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from typing import Any
 
@@ -75,7 +76,7 @@ TABLE_NAMES = {
 _KIND_NAMES = {"table": "table", "column": "colonne", "constraint": "contrainte", "view": "vue", "macro": "macro",
                "sequence": "séquence"}
 _RULE_VALUES = {
-    "missing_delegate": "au statut pouvoir ou suppléé sans mandataire",
+    "missing_delegate": "au statut suppléé sans suppléant nommé",
     "unexpected_delegate": "avec un mandataire sans être au statut pouvoir ou suppléé",
     "self_delegate": "dont le mandataire est la personne elle-même",
     "before_start": "qui finissent avant de commencer",
@@ -146,8 +147,8 @@ def check(conn: duckdb.DuckDBPyConnection) -> CheckReport:
         return report
     steps: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], list[Finding]]]] = [
         ("structure", _structure), ("keys", _keys), ("orphans", _orphans), ("values", _values),
-        ("attendance_held", _attendance_held), ("memberships_overlap", _memberships_overlap),
-        ("substitutes", _substitutes), ("sequences", _sequences), ("attendance_members", _attendance_members),
+        ("attendance_held", _listed("attendance_held")), ("memberships_overlap", _listed("memberships_overlap")),
+        ("substitutes", _listed("substitutes")), ("sequences", _sequences), ("attendance_members", _attendance_members),
         ("erasures", _erasures), ("tallies", lambda cur: _tallies(cur, report)),
     ]
     for code, step in steps:
@@ -297,41 +298,42 @@ def _values(cur: duckdb.DuckDBPyConnection) -> list[Finding]:
     return findings
 
 
-def _attendance_held(cur: duckdb.DuckDBPyConnection) -> list[Finding]:
-    rows = _limited(cur, "check_attendance_not_held")
-    if not rows:
-        return []
-    total = rows[0]["total"]
-    examples = tuple(f"{_meeting(r)} : {labels.MEETING_STATUS.get(r['status'], r['status'])}, "
-                     f"{plural(r['rows'], 'ligne')} de présence" for r in rows)
-    return [Finding("attendance_held", ERROR,
-                    f"Présences : {plural(total, 'séance')} {_agree(total, 'non tenue', 'non tenues')} (annulée ou "
-                    f"prévue) {_agree(total, 'porte', 'portent')} des lignes de présence ; l'import et la saisie le "
-                    "refusent, les indicateurs les ignorent.",
-                    total, examples)]
+# The checks whose query lists a few example rows, each carrying the total: per check, the query, the sentence for the
+# total and the line of one example (one error, or none).
+_LISTED: dict[str, tuple[str, Callable[[int], str], Callable[[dict[str, Any]], str]]] = {
+    "attendance_held": (
+        "check_attendance_not_held",
+        lambda total: f"Présences : {plural(total, 'séance')} {_agree(total, 'non tenue', 'non tenues')} (annulée "
+                      f"ou prévue) {_agree(total, 'porte', 'portent')} des lignes de présence ; l'import et la "
+                      "saisie le refusent, les indicateurs les ignorent.",
+        lambda r: f"{_meeting(r)} : {labels.MEETING_STATUS.get(r['status'], r['status'])}, "
+                  f"{plural(r['rows'], 'ligne')} de présence"),
+    "memberships_overlap": (
+        "check_overlapping_memberships",
+        lambda total: f"Appartenances : {plural(total, 'paire')} d'appartenances d'une même personne à une même "
+                      "instance se chevauchent ; l'import le refuse.",
+        lambda r: f"personne n° {r['person_id']}, {r['body_code']} : débuts le {_day(r['first_start'])} et le "
+                  f"{_day(r['second_start'])}"),
+    "substitutes": (
+        "check_substitutes_twice",
+        lambda total: f"Suppléances : {plural(total, 'fois', 'fois')} un suppléant remplace plusieurs titulaires à "
+                      "une même séance ; l'import et la saisie le refusent.",
+        lambda r: f"{_meeting(r)} : personne n° {r['delegate_id']} pour {r['titulars']} titulaires"),
+}
 
 
-def _memberships_overlap(cur: duckdb.DuckDBPyConnection) -> list[Finding]:
-    rows = _limited(cur, "check_overlapping_memberships")
-    if not rows:
-        return []
-    total = rows[0]["total"]
-    examples = tuple(f"personne n° {r['person_id']}, {r['body_code']} : débuts le {_day(r['first_start'])} et le "
-                     f"{_day(r['second_start'])}" for r in rows)
-    return [Finding("memberships_overlap", ERROR,
-                    f"Appartenances : {plural(total, 'paire')} d'appartenances d'une même personne à une même "
-                    "instance se chevauchent ; l'import le refuse.", total, examples)]
+def _listed(code: str) -> Callable[[duckdb.DuckDBPyConnection], list[Finding]]:
+    """The check `code` of _LISTED, as a step of check()."""
+    name, message, example = _LISTED[code]
 
+    def step(cur: duckdb.DuckDBPyConnection) -> list[Finding]:
+        rows = _limited(cur, name)
+        if not rows:
+            return []
+        total = rows[0]["total"]
+        return [Finding(code, ERROR, message(total), total, tuple(example(r) for r in rows))]
 
-def _substitutes(cur: duckdb.DuckDBPyConnection) -> list[Finding]:
-    rows = _limited(cur, "check_substitutes_twice")
-    if not rows:
-        return []
-    total = rows[0]["total"]
-    examples = tuple(f"{_meeting(r)} : personne n° {r['delegate_id']} pour {r['titulars']} titulaires" for r in rows)
-    return [Finding("substitutes", ERROR,
-                    f"Suppléances : {plural(total, 'fois', 'fois')} un suppléant remplace plusieurs titulaires à "
-                    "une même séance ; l'import et la saisie le refusent.", total, examples)]
+    return step
 
 
 def _sequences(cur: duckdb.DuckDBPyConnection) -> list[Finding]:
@@ -368,12 +370,29 @@ def _erasures(cur: duckdb.DuckDBPyConnection) -> list[Finding]:
                     tuple(f"personne n° {person_id}" for _, person_id in pending[:EXAMPLES]))]
 
 
-# The recount of the tallies, per table: the fill query of analytics/sql whose rows are the recount, the name they are
-# registered under, the comparison.
+@dataclass(frozen=True)
+class _Recount:
+    """How one tally table is recounted (the fill query of analytics/sql whose rows are the recount) and compared by
+    check_tallies.sql (the key a difference is counted by, the columns shown, their order)."""
+
+    fill: str
+    stored: str
+    keys: tuple[str, ...]
+    shown: tuple[str, ...]
+    order: tuple[str, str, str]
+
+
 _RECOUNTS = {
-    "meetings": ("attendance_tallies_fill_meetings", "check_recount_meetings", "check_tallies_meetings"),
-    "months": ("attendance_tallies_fill_months", "check_recount_months", "check_tallies_months"),
+    "meetings": _Recount("attendance_tallies_fill_meetings", "attendance_meeting_tallies", ("meeting_id",),
+                         ("meeting_id", "body_code", "meeting_date"), ("meeting_date", "meeting_id", "body_code")),
+    "months": _Recount("attendance_tallies_fill_months", "attendance_month_tallies",
+                       ("person_id", "body_code", "month"), ("person_id", "body_code", "month"),
+                       ("month", "body_code", "person_id")),
 }
+_RECOUNT_NAME = "check_recount"  # the name the recount is registered under, for the comparison only
+# The parameters of a fill query that count every meeting (store/tallies.py refreshes the sittings a write touched
+# with the same queries); only those the query names are bound.
+_WHOLE_RECOUNT: dict[str, Any] = {"all": True, "bodies": [], "days": [], "since": date.min, "until": date.max}
 _INSERT_HEAD = re.compile(r"INSERT\s+INTO\s+\w+\s*\([^)]*\)\s*", re.IGNORECASE)
 
 
@@ -396,13 +415,17 @@ def recount_differences(cur: duckdb.DuckDBPyConnection) -> dict[str, list[dict[s
     """The tally rows that differ from a recount, per table ("meetings", "months"), cut to EXAMPLES rows each
     (each row carries the total). The recount is fetched, then registered on `cur` for the comparison only."""
     differences = {}
-    for table, (fill, name, compare) in _RECOUNTS.items():
-        recount = cur.sql(recount_query(fill)).to_arrow_table()
-        cur.register(name, recount)
+    for table, recount in _RECOUNTS.items():
+        select = recount_query(recount.fill)
+        used = set(re.findall(r"\$(\w+)", select))
+        rows = cur.sql(select, params={name: value for name, value in _WHOLE_RECOUNT.items() if name in used})
+        cur.register(_RECOUNT_NAME, rows.to_arrow_table())
         try:
-            differences[table] = _limited(cur, compare)
+            differences[table] = _fetch(cur, "check_tallies", {
+                "stored": recount.stored, "recount": _RECOUNT_NAME, "keys": list(recount.keys),
+                "shown": list(recount.shown), "order": list(recount.order), "limit": EXAMPLES})
         finally:
-            cur.unregister(name)
+            cur.unregister(_RECOUNT_NAME)
     return differences
 
 

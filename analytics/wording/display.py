@@ -6,7 +6,9 @@ of them, so that the pages themselves never format or compute anything.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from functools import wraps
 from typing import Any
 
 import pandas as pd
@@ -36,27 +38,32 @@ def missing(value: Any) -> bool:
     return value is None or value is pd.NaT or (not isinstance(value, str) and bool(pd.isna(value)))
 
 
-def short_date(value: Any) -> str:
+def _dash_when_missing(formatter: Callable[[date], str]) -> Callable[[Any], str]:
+    """A date formatter that also takes datetimes and Timestamps, and gives an em dash for a missing value."""
+
+    @wraps(formatter)
+    def formatted(value: Any) -> str:
+        return "—" if missing(value) else formatter(day(value))
+
+    return formatted
+
+
+@_dash_when_missing
+def short_date(d: date) -> str:
     """"3 mars 2025", "1er janv. 2026": the abbreviated month of tables and axes; an em dash when missing."""
-    if missing(value):
-        return "—"
-    d = day(value)
     return f"{ordinal_day(d)} {format_date(d, 'MMM y', locale=LOCALE)}"
 
 
-def long_day(value: Any) -> str:
+@_dash_when_missing
+def long_day(d: date) -> str:
     """"1er janvier 2026", "3 mars 2025"."""
-    if missing(value):
-        return "—"
-    return long_date(day(value))
+    return long_date(d)
 
 
-def weekday_date(value: Any) -> str:
+@_dash_when_missing
+def weekday_date(d: date) -> str:
     """"jeudi 1er janvier 2026"."""
-    if missing(value):
-        return "—"
-    d = day(value)
-    return f"{format_date(d, 'EEEE', locale=LOCALE)} {long_day(d)}"
+    return f"{format_date(d, 'EEEE', locale=LOCALE)} {long_date(d)}"
 
 
 def month_name(value: Any) -> str:

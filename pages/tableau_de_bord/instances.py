@@ -7,13 +7,8 @@ from analytics.screens import forecast as ahead
 from analytics.screens import instances
 from analytics.ui import widgets as ui
 
-ui.require_page("instances")
-data = ui.data()
-chosen = ui.filters(data)
+data, chosen = ui.open_page("instances", "Instances")
 period, sector, as_of = chosen.period, chosen.sector, chosen.as_of
-
-ui.header("Instances", chosen)
-ui.require_data(data)
 
 bodies = data(instances.options, sector)
 name = st.selectbox("Instance", bodies["name"].tolist(), key="instance", bind="query-params")
