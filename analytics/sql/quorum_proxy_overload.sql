@@ -25,6 +25,7 @@ proxies AS (
         ON m.person_id = a.person_id AND m.body_code = h.body_code
        AND h.meeting_date >= m.start_date AND (m.end_date IS NULL OR h.meeting_date <= m.end_date)
     WHERE a.status = 'proxy'
+      AND a.delegate_id IS NOT NULL  -- a holder the minutes do not name cannot be judged (migration 009)
 ),
 points AS (
     SELECT meeting_id, holder_id, position, item, count(*) AS proxies, bool_or(bounded) AS bounded

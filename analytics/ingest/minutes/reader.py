@@ -97,15 +97,18 @@ _GROUP = re.compile(rf"(?<![\w'])(?:delegue{_E}\s+(?:de\s+la\s+commune\s+)?(?:de
 
 _ITEM = r"(\d{1,3}(?:\s*[.\-]\s*(?:\d{1,3}|[a-z])(?![a-z]))*)"
 _POINT = r"points?\s+(?:n\s*[°o]\s*)?"
-_FROM = re.compile(rf"(?:a\s+partir\s+du|a\s+compter\s+du|des\s+le|depuis\s+le|arrive{_E}\s+(?:au|a\s+partir\s+du|"
-                   rf"lors\s+du|pendant\s+le|avant\s+le)|arrivee\s+(?:au|lors\s+du|pendant\s+le|avant\s+le))\s+"
-                   rf"{_POINT}{_ITEM}")
-_TO = re.compile(rf"(?:jusqu\s*'?\s*(?:au|a\s+la\s+fin\s+du)|parti{_E}\s+apres\s+le|depart\s+apres\s+le|"
-                 rf"quitte\s+la\s+seance\s+apres\s+le|sorti{_E}\s+apres\s+le)\s+{_POINT}{_ITEM}")
-_BEFORE = re.compile(rf"(?:parti{_E}|depart|quitte\s+la\s+seance|sorti{_E}|jusqu\s*'?\s*)\s*avant\s+le\s+"
-                     rf"{_POINT}{_ITEM}")
-_RANGE = re.compile(rf"(?:du|pour\s+les)\s+{_POINT}{_ITEM}\s+(?:au|a)\s+(?:point\s+)?{_ITEM}")
-_BOUND_ANY = re.compile(rf"{_FROM.pattern}|{_TO.pattern}|{_BEFORE.pattern}|{_RANGE.pattern}")
+# the bounds of a row by point, in this order: from (arrival), to (departure), before (departure before a point),
+# range; each ends with the point(s) it names
+_BOUNDS = [
+    (rf"(?:a\s+partir\s+du|a\s+compter\s+du|des\s+le|depuis\s+le|arrive{_E}\s+(?:au|a\s+partir\s+du|lors\s+du|"
+     rf"pendant\s+le|avant\s+le)|arrivee\s+(?:au|lors\s+du|pendant\s+le|avant\s+le))\s+{_POINT}{_ITEM}"),
+    (rf"(?:jusqu\s*'?\s*(?:au|a\s+la\s+fin\s+du)|parti{_E}\s+apres\s+le|depart\s+apres\s+le|quitte\s+la\s+seance\s+"
+     rf"apres\s+le|sorti{_E}\s+apres\s+le)\s+{_POINT}{_ITEM}"),
+    rf"(?:parti{_E}|depart|quitte\s+la\s+seance|sorti{_E}|jusqu\s*'?\s*)\s*avant\s+le\s+{_POINT}{_ITEM}",
+    rf"(?:du|pour\s+les)\s+{_POINT}{_ITEM}\s+(?:au|a)\s+(?:point\s+)?{_ITEM}",
+]
+_FROM, _TO, _BEFORE, _RANGE = (re.compile(pattern) for pattern in _BOUNDS)
+_BOUND_ANY = re.compile("|".join(_BOUNDS))
 _TIME = re.compile(r"\b\d{1,2}\s*h\s*\d{0,2}\b")
 
 _GIVES = re.compile(r"^(?P<a>.+?)\s+(?:a\s+donne|donne|ayant\s+donne|avait\s+donne|a\s+delegue|delegue)\s+"
@@ -162,9 +165,9 @@ class _Mention:
     kind: str
     section: int
     commune: str | None = None
+    proxy: bool = False  # the text says a proxy was given, with or without its holder
     status: str | None = None
     holder: str | None = None
-    proxy: bool = False  # the text says a proxy was given, with or without its holder
     substituted: bool = False  # the text says this titular was replaced by their substitute
     substitute: str | None = None  # the substitute named for this titular
     titular: str | None = None  # this person sat as the substitute of that titular
