@@ -6,10 +6,13 @@ from typing import Literal
 import streamlit as st
 
 from analytics.access import auth
+from analytics.ui import uploads
 from analytics.ui import widgets as ui
 
 # Page scripts sit in sub-folders of pages/: Streamlit's legacy automatic navigation only looks at files directly
 # in pages/, and would otherwise show them as a raw list to a link opened right after a server restart.
+# Served by `python -m analytics.ui.serve` (analytics/ui/serve.py): with `streamlit run app.py`, the first run after a
+# start still goes the legacy way (a pages/ folder exists) and answers a link to a page with an English dialog.
 PAGES = Path(__file__).resolve().parent / "pages"
 
 # "auto": the menu open on a computer, closed on a phone (where it would cover most of the screen)
@@ -44,7 +47,16 @@ def sections(role: str | None) -> dict[str, list[st.Page]]:
 
 # Before login the pages are declared without a menu, so that a link to one of them keeps its path and its filters
 # in the address bar through the login, and the page reloaded after it is the one the link named (issue 16.4).
-account = ui.gate(before_login=lambda: st.navigation(sections(None), position="hidden"))
+# Streamlit's upload endpoint takes files from any open session: the server holds none for a session that is not
+# logged in, and at most the upload limit for one that is (issue 17.5). Every run that ends without an account
+# (login form, error, stop) takes that right back.
+uploads.install()
+try:
+    account = ui.gate(before_login=lambda: st.navigation(sections(None), position="hidden"))
+except BaseException:  # st.stop() and st.rerun() are exceptions: a run that ends without an account
+    uploads.refuse()
+    raise
+uploads.admit()
 navigation = st.navigation(sections(account.role))
 ui.account_box(account)
 navigation.run()

@@ -31,6 +31,17 @@ SESSION_KEY_FILE = ".session-key"
 CLOSED_SESSIONS_FILE = ".sessions-fermees"
 PENDING_AUDIT_FILE = ".audit-en-attente.jsonl"
 DEFAULT_MAX_UPLOAD_MB = 50
+# The plausible range of any date the forms and the importer accept (issue 17.8): a year like 9999 is a typing slip,
+# and it would overflow the date arithmetic of the outputs (ICS, periods).
+EARLIEST_DAY = date(1945, 1, 1)
+LATEST_DAY = date(2100, 12, 31)
+# The backups the server keeps while it runs (issue 18.1): the folder (unset: no schedule), the hour of the day
+# (server's local time) and how many of them are kept
+BACKUP_DIR_VARIABLE = "GOUVERNANCE_BACKUP_DIR"
+BACKUP_HOUR_VARIABLE = "GOUVERNANCE_BACKUP_HOUR"
+BACKUP_KEEP_VARIABLE = "GOUVERNANCE_BACKUP_KEEP"
+DEFAULT_BACKUP_HOUR = 2
+DEFAULT_BACKUP_KEEP = 7
 _TRUE = ("1", "true", "oui", "yes", "vrai", "on")
 
 
@@ -87,6 +98,31 @@ def max_upload_mb() -> int:
         return max(1, int(os.environ.get(MAX_UPLOAD_VARIABLE, DEFAULT_MAX_UPLOAD_MB)))
     except ValueError:
         return DEFAULT_MAX_UPLOAD_MB
+
+
+def backup_dir() -> Path | None:
+    """The folder of the scheduled backups ($GOUVERNANCE_BACKUP_DIR), None when unset or empty."""
+    chosen = os.environ.get(BACKUP_DIR_VARIABLE, "").strip()
+    return Path(chosen).expanduser() if chosen else None
+
+
+def backup_hour() -> int:
+    """The hour of the daily backup, 0 to 23, server time ($GOUVERNANCE_BACKUP_HOUR, default 2)."""
+    return _bounded(BACKUP_HOUR_VARIABLE, DEFAULT_BACKUP_HOUR, 0, 23)
+
+
+def backup_keep() -> int:
+    """How many scheduled backups are kept, at least 1 ($GOUVERNANCE_BACKUP_KEEP, default 7)."""
+    return _bounded(BACKUP_KEEP_VARIABLE, DEFAULT_BACKUP_KEEP, 1, 10_000)
+
+
+def _bounded(variable: str, default: int, low: int, high: int) -> int:
+    # a value that is not a whole number in range falls back to the default (the schedule says so in its log)
+    try:
+        value = int(os.environ.get(variable, "").strip() or default)
+    except ValueError:
+        return default
+    return value if low <= value <= high else default
 
 
 def today() -> date:

@@ -132,12 +132,17 @@ HOSTILE = ["'; DROP TABLE persons; --", "<script>alert('x')</script>", "Robert\"
 def test_hostile_names_stay_inert_text(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     path = tmp_path / "hostile.duckdb"
     conn = db.connect(path)
-    rows = "\n".join(f"{name.replace(';', ',')};Prénom;Mulhouse;forum;membre;2024-01-01;" for name in HOSTILE)
+    # the import refuses such names (test below): they are written by SQL, as a shell or an old base could hold them
+    placeholders = ["ALPHA", "BÊTA", "GAMMA"]
+    rows = "\n".join(f"{name};Prénom;Mulhouse;forum;membre;2024-01-01;" for name in placeholders)
     importer.import_sources(conn, [("../../etc/passwd;.csv", f"nom;prenom;commune;instance;role;debut;fin\n{rows}\n"
                                     .encode())], today=date(2024, 12, 31))
     sheet = "instance;date;nom;prenom;commune;statut\n" + "\n".join(
-        f"forum;2024-06-20;{name.replace(';', ',')};Prénom;Mulhouse;présent" for name in HOSTILE)
+        f"forum;2024-06-20;{name};Prénom;Mulhouse;présent" for name in placeholders)
     importer.import_sources(conn, [("presences.csv", sheet.encode())], today=date(2024, 12, 31))
+    for placeholder, name in zip(placeholders, HOSTILE):
+        conn.execute("UPDATE persons SET last_name = ? WHERE last_name = ?", [name, placeholder])
+    assert sorted(row[0] for row in conn.execute("SELECT last_name FROM persons").fetchall()) == sorted(HOSTILE)
     before = snapshot(conn)
     assert len(before["persons"]) == 3 and len(before["attendance"]) == 3
     conn.close()
@@ -156,6 +161,22 @@ def test_hostile_names_stay_inert_text(monkeypatch: pytest.MonkeyPatch, tmp_path
     assert conn.execute("SELECT count(*) FROM communes").fetchall() == [(39,)]
     # a file name is only a label: its folders are dropped and nothing is read or written at that path
     assert conn.execute("SELECT file_names FROM import_log ORDER BY import_id").fetchall()[0] == ("passwd;.csv",)
+
+
+def test_the_import_refuses_hostile_names(tmp_path: Path) -> None:
+    conn = db.connect(tmp_path / "hostile.duckdb")
+    before = snapshot(conn)
+    rows = "".join(f"{name.replace(';', ',')};Prénom;Mulhouse;forum;membre;2024-01-01;\n" for name in HOSTILE)
+    with pytest.raises(importer.ImportRefused) as refused:
+        importer.import_sources(conn, [("m.csv", f"nom;prenom;commune;instance;role;debut;fin\n{rows}".encode())],
+                                today=date(2024, 12, 31))
+    rule = "refusé dans un nom : un nom ne contient que des lettres, espaces, traits d'union, apostrophes et points."
+    # the first character of each that is no letter, space, hyphen, apostrophe or dot
+    assert [str(p) for p in refused.value.problems] == [
+        f"m.csv, ligne {line}, colonne A « nom » : caractère « {character} » {rule}"
+        for line, character in ((2, ","), (3, "<"), (4, '"'))]
+    assert snapshot(conn) == before
+    conn.close()
 
 
 def test_admin_erases_a_person_from_the_dashboard(accounts: Path, demo_file: Path, tmp_path: Path,

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -40,6 +41,16 @@ CHILD = textwrap.dedent("""
     importer.import_sources(conn, sources, today=date(2030, 1, 1), progress=progress)
     print("finished", flush=True)
 """)
+
+
+def test_the_bench_files_the_crash_tests_use_are_valid(conn: duckdb.DuckDBPyConnection) -> None:
+    # the tests below need an import that reaches its writing: its names are letters only (issue 17), all distinct
+    sources = import_bench.files(1_000)
+    problems, ready = importer.check_sources(conn, sources, today=date(2030, 1, 1))
+    assert problems == []
+    assert ready["members"] == import_bench.MEMBERS and ready["attendance"] == 1_000
+    names = {line.split(";")[0] for line in sources[0][1].decode().splitlines()[1:]}
+    assert len(names) == import_bench.MEMBERS and not any(ch.isdigit() for name in names for ch in name)
 
 
 def test_sigkill_midway_leaves_no_partial_import(tmp_path: Path) -> None:

@@ -651,3 +651,255 @@ def test_an_agenda_cannot_drop_a_point_that_bounds_a_row(conn: duckdb.DuckDBPyCo
     result = run(conn, ("o.csv", shorter), ("p.csv", fixed))
     assert result.by_kind["agenda"] == (0, 1, 4)  # one point removed, four unchanged
     assert [row[1] for row in points_tables(conn)[0]] == [1, 2, 3, 4]
+
+
+MEMBER_HEADER = "nom;prenom;commune;instance;role;debut;fin\n"
+
+
+@pytest.mark.parametrize(("last", "first", "column", "message"), [
+    ("HÊTRE", "![pixel](http://x/p.png)", "B « prenom »", "caractère « ! » refusé dans un nom"),
+    ('=HYPERLINK("x")', "Anne", "A « nom »", "un nom ne peut pas commencer par « = »"),
+    ("HÊTRE", "+33 6 12 34 56 78", "B « prenom »", "un nom ne peut pas commencer par « + »"),
+    ("@SUM", "Anne", "A « nom »", "un nom ne peut pas commencer par « @ »"),
+    ("-HÊTRE", "Anne", "A « nom »", "un nom ne peut pas commencer par « - »"),
+    ("HÊTRE2", "Anne", "A « nom »", "caractère « 2 » refusé dans un nom"),
+    ("HÊTRE", "<b>Anne</b>", "B « prenom »", "caractère « < » refusé dans un nom"),
+])
+def test_a_name_that_is_not_letters_is_refused(conn: duckdb.DuckDBPyConnection, last: str, first: str, column: str,
+                                               message: str) -> None:
+    loaded(conn)
+    row = f"{last};{first};Mulhouse;conseil;conseiller communautaire;2020-07-16;\n"
+    problems = refused_by(conn, ("m.csv", MEMBER_HEADER + row))
+    assert len(problems) == 1 and problems[0].startswith(f"m.csv, ligne 2, colonne {column} : {message}"), problems
+
+
+def test_a_bad_name_is_refused_in_sign_in_replies_and_register(conn: duckdb.DuckDBPyConnection) -> None:
+    loaded(conn)
+    problems = refused_by(conn, ("p.csv", "instance;date;nom;prenom;commune;statut;mandataire\n"
+                                          "conseil;20/03/2024;HÊTRE;[Cliquez](http://x);Mulhouse;présent;\n"
+                                          "conseil;20/03/2024;HÊTRE;[Cliquez](http://x);Mulhouse;présent;\n"))
+    assert [p.split(" : ")[0] for p in problems] == ["p.csv, ligne 2, colonne D « prenom »",
+                                                     "p.csv, ligne 3, colonne D « prenom »"]
+    assert problems[0].endswith("caractère « [ » refusé dans un nom : un nom ne contient que des lettres, espaces, "
+                                "traits d'union, apostrophes et points.")
+    problems = refused_by(conn, ("r.csv", "instance;date;nom;prenom;commune;reponse;mandataire\n"
+                                          "conseil;20/03/2024;=1+1;Anne;Mulhouse;présent;\n"))
+    assert problems[0].startswith("r.csv, ligne 2, colonne C « nom » : un nom ne peut pas commencer par « = »")
+    header = ("Code du département;Code de la commune de rattachement;N° SIREN;Nom de l'élu;Prénom de l'élu;"
+              "Date de début du mandat;Libellé de la fonction;Date de début de la fonction\n")
+    problems = refused_by(conn, ("rne.csv", header + "68;68224;200066009;HÊTRE;An_ne;2020-07-16;;\n"))
+    assert problems == ["rne.csv, ligne 2, colonne E « prenom de l'elu » : caractère « _ » refusé dans un nom : un "
+                        "nom ne contient que des lettres, espaces, traits d'union, apostrophes et points."]
+
+
+def test_a_control_character_is_refused_in_any_cell(conn: duckdb.DuckDBPyConnection) -> None:
+    loaded(conn)
+    valid = "HÊTRE;Anne;Mulhouse;conseil;conseiller communautaire;2020-07-16;\n"
+    padding = valid * (4200 // len(valid.encode()) + 1)  # after the first 4 KB, which the binary check reads
+    rows = padding + "SAU\x00LE;Paul;Kingersheim;conseil;vice-président;16/07/2020;\n"
+    line = padding.count("\n") + 2
+    assert refused_by(conn, ("m.csv", MEMBER_HEADER + rows)) == [
+        f"m.csv, ligne {line}, colonne A « nom » : caractère de contrôle U+0000 refusé : retirez-le de la cellule."]
+    # in a cell that is no name either, and in a column the template does not know
+    problems = refused_by(conn, ("s.csv", "instance;date;statut;format;type;demandeurs;note\n"
+                                          "conseil;2024-03-20;tenue;présentiel;ordinaire;;vu\u202e\n"
+                                          "conseil;2024-05-22;annulée;;;;\n"
+                                          "conseil;2024-06-20;tenue;pré\x85sentiel;;;\n"))
+    assert "s.csv, ligne 2, colonne G « note » : caractère de contrôle U+202E refusé : retirez-le de la cellule." \
+        in problems
+    assert "s.csv, ligne 4, colonne D « format » : caractère de contrôle U+0085 refusé : retirez-le de la cellule." \
+        in problems
+
+
+def test_names_of_any_script_with_hyphens_apostrophes_and_dots_are_accepted(
+        conn: duckdb.DuckDBPyConnection) -> None:
+    names = [("D'ALEMBERT", "Jean"), ("HÊTRE", "Anne-Marie"), ("DUPONT", "Jean-Paul Ier"), ("ŌTA", "Ōta"),
+             ("O’BRIEN", "Seán"), ("ST. EXUPÉRY", "Antoine"), ("ΠΑΠΑΔΟΠΟΥΛΟΣ", "Νίκος"), ("ИВАНОВ", "Иван"),
+             ("NGUYÊ\u0303N", "Thi"), ("LEE–SMITH", "Ann‐Lee")]
+    rows = "".join(f"{last};{first};Mulhouse;conseil;conseiller communautaire;2020-07-16;\n" for last, first in names)
+    run(conn, ("m.csv", MEMBER_HEADER + rows))
+    assert conn.execute("SELECT count(*) FROM persons").fetchone() == (len(names),)
+
+
+def test_a_proxy_holder_that_is_no_name_is_refused_unless_an_identifier(conn: duckdb.DuckDBPyConnection) -> None:
+    loaded(conn)
+    header = "instance;date;nom;prenom;commune;statut;mandataire\n"
+    problems = refused_by(conn, ("p.csv", header + "conseil;2024-03-20;SAULE;Paul;Kingersheim;pouvoir;=HÊTRE Anne\n"))
+    assert problems == ["p.csv, ligne 2, colonne G « mandataire » : un nom ne peut pas commencer par « = » (un "
+                        "tableur le lirait comme une formule) : corrigez la cellule."]
+    problems = refused_by(conn, ("p.csv", header + "conseil;2024-03-20;SAULE;Paul;Kingersheim;pouvoir;HÊTRE <b>\n"))
+    assert problems == ["p.csv, ligne 2, colonne G « mandataire » : caractère « < » refusé dans un nom : un nom ne "
+                        "contient que des lettres, espaces, traits d'union, apostrophes et points."]
+    problems = refused_by(conn, ("r.csv", "instance;date;nom;prenom;commune;reponse;mandataire\n"
+                                          "conseil;2024-03-20;SAULE;Paul;Kingersheim;pouvoir;@HÊTRE\n"))
+    assert problems[0].startswith("r.csv, ligne 2, colonne G « mandataire » : un nom ne peut pas commencer par « @ »")
+    # an identifier with digits names the holder all the same
+    run(conn, ("m.csv", MEMBER_HEADER.replace("fin\n", "fin;identifiant\n")
+               + "HÊTRE;Anne;Mulhouse;conseil;conseiller communautaire;2020-07-16;;P-0042\n"))
+    run(conn, ("p.csv", header + "conseil;2024-03-20;SAULE;Paul;Kingersheim;pouvoir;P-0042\n"))
+    assert conn.execute("SELECT d.last_name FROM attendance a JOIN persons p USING (person_id) JOIN persons d "
+                        "ON d.person_id = a.delegate_id WHERE p.last_name = 'SAULE'").fetchall() == [("HÊTRE",)]
+
+
+def test_persons_are_keyed_on_a_tuple_not_on_a_joined_text() -> None:
+    # joined with "|", these two were one person (issue 17.9); the import refuses both names anyway
+    assert importer._person_key("A|B", "C", None) != importer._person_key("A", "B|C", None)
+    assert importer._person_key("A;B", "C", "68224") != importer._person_key("A", "B;C", "68224")
+    assert importer._person_key("Hêtre-Dupont", "Anne", None) == importer._person_key("HETRE DUPONT", "anne", "")
+
+
+def test_a_line_break_is_kept_in_a_quoted_title_and_refused_in_a_name(conn: duckdb.DuckDBPyConnection) -> None:
+    loaded(conn)
+    run(conn, ("o.csv", 'instance;date;point;intitule\nconseil;2024-03-20;1;"Budget\r\nprimitif\tannexe"\n'))
+    assert conn.execute("SELECT title FROM agenda_items").fetchall() == [("Budget\r\nprimitif\tannexe",)]
+    problems = refused_by(conn, ("m.csv", MEMBER_HEADER + '"HÊ\nTRE";Anne;Mulhouse;conseil;conseiller '
+                                                         "communautaire;2020-07-16;\n"))
+    assert problems == ["m.csv, ligne 3, colonne A « nom » : caractère U+000A refusé dans un nom : un nom ne contient "
+                        "que des lettres, espaces, traits d'union, apostrophes et points."]
+    problems = refused_by(conn, ("m.csv", MEMBER_HEADER + "HÊTRE;An\tne;Mulhouse;conseil;conseiller communautaire;"
+                                                         "2020-07-16;\n"))
+    assert problems[0].startswith("m.csv, ligne 2, colonne B « prenom » : caractère U+0009 refusé dans un nom")
+
+
+def test_control_characters_anywhere_are_refused_with_their_place(conn: duckdb.DuckDBPyConnection) -> None:
+    loaded(conn)
+    valid = "conseil;20/03/2024;HÊTRE;Anne;Mulhouse;présent;\n"
+    padding = valid * 200  # 9 KB: past the first 4 KB, which the binary check reads
+    # NUL in a column the template does not know, an escape, a C1 character, an astral format character, and one
+    # past the last column (a row whose other cells are valid: only the control character is reported)
+    sheet = ("instance;date;nom;prenom;commune;statut;mandataire;note\n" + padding
+             + "conseil;20/03/2024;SAULE;Paul;Kingersheim;excusé;;vu\x00\n"
+             + "conseil;20/03/2024;ÉRABLE;Léa;Kingersheim;excu\x9bsé;;\x1b\n"
+             + "conseil;20/03/2024;ÉRABLE;Léa;Kingersheim;excusé;;\U000e0041\n"
+             + "conseil;20/03/2024;ÉRABLE;Léa;Kingersheim;excusé;;;\u202e\n")
+    assert refused_by(conn, ("p.csv", sheet)) == [
+        "p.csv, ligne 202, colonne H « note » : caractère de contrôle U+0000 refusé : retirez-le de la cellule.",
+        "p.csv, ligne 203, colonne F « statut » : caractère de contrôle U+009B refusé : retirez-le de la cellule.",
+        "p.csv, ligne 203, colonne H « note » : caractère de contrôle U+001B refusé : retirez-le de la cellule.",
+        "p.csv, ligne 204, colonne H « note » : caractère de contrôle U+E0041 refusé : retirez-le de la cellule.",
+        "p.csv, ligne 205, colonne I : caractère de contrôle U+202E refusé : retirez-le de la cellule."]
+
+
+def test_a_file_mixing_utf8_and_windows_1252_lines_is_refused(conn: duckdb.DuckDBPyConnection) -> None:
+    loaded(conn)
+    header = b"nom;prenom;commune;instance;role;debut;fin\n"
+    utf8 = "HÊTRE;Benoît;Mulhouse;conseil;conseiller communautaire;2020-07-16;\n".encode()
+    cp1252 = "SAULE;Zoé;Mulhouse;conseil;conseiller communautaire;2020-07-16;\n".encode("cp1252")
+    ascii_line = b"CHENE;Luc;Mulhouse;conseil;conseiller communautaire;2020-07-16;\n"
+    # lines 2, 3 and 6 in UTF-8, line 4 (the minority) in Windows-1252, line 5 in ASCII (either)
+    content = header + utf8 + utf8 + cp1252 + ascii_line + utf8
+    before = snapshot(conn)
+    with pytest.raises(importer.ImportRefused) as refused:
+        importer.import_sources(conn, [("m.csv", content)], today=TODAY)
+    assert [str(p) for p in refused.value.problems] == [
+        "m.csv, ligne 4 : encodages mêlés : cette ligne est en Windows-1252, 3 autre(s) ligne(s) en UTF-8 (à partir "
+        "de la ligne 2) ; enregistrez le fichier entier en « CSV UTF-8 »."]
+    # the other way round: a Windows-1252 file with one UTF-8 line pasted in
+    with pytest.raises(importer.ImportRefused) as refused:
+        importer.import_sources(conn, [("m.csv", header + cp1252 + cp1252 + utf8)], today=TODAY)
+    assert str(refused.value.problems[0]).startswith("m.csv, ligne 4 : encodages mêlés : cette ligne est en UTF-8, 2 "
+                                                     "autre(s) ligne(s) en Windows-1252 (à partir de la ligne 2)")
+    assert snapshot(conn) == before
+    # one encoding throughout, either of them, is read as before
+    run(conn, ("m.csv", header + cp1252.replace(b"SAULE", b"TILLEUL") + ascii_line))
+    assert conn.execute("SELECT first_name FROM persons WHERE last_name = 'TILLEUL'").fetchall() == [("Zoé",)]
+
+
+@pytest.mark.parametrize(("cell", "message"), [
+    ("²", "date impossible « ² » (attendu JJ/MM/AAAA ou AAAA-MM-JJ)."),
+    ("２０２４-03-20", "date impossible « ２０２４-03-20 » (attendu JJ/MM/AAAA ou AAAA-MM-JJ)."),
+    ("٢٠/03/2024", "date impossible « ٢٠/03/2024 » (attendu JJ/MM/AAAA ou AAAA-MM-JJ)."),
+    ("9999-12-31", "date hors de la période admise « 9999-12-31 » (du 01/01/1945 au 31/12/2100)."),
+    ("31/12/1944", "date hors de la période admise « 31/12/1944 » (du 01/01/1945 au 31/12/2100)."),
+    ("2101-01-01", "date hors de la période admise « 2101-01-01 » (du 01/01/1945 au 31/12/2100)."),
+    ("73051", "date impossible « 73051 » (attendu JJ/MM/AAAA ou AAAA-MM-JJ)."),  # Excel's 1 January 2100: no serial
+])
+def test_a_date_is_ascii_digits_within_1945_to_2100(conn: duckdb.DuckDBPyConnection, cell: str, message: str) -> None:
+    loaded(conn)
+    for name, header, row in (
+            ("s.csv", "instance;date;statut", f"conseil;{cell};prévue"),
+            ("p.csv", "instance;date;nom;prenom;commune;statut", f"conseil;{cell};HÊTRE;Anne;Mulhouse;présent"),
+            ("r.csv", "instance;date;nom;prenom;commune;reponse", f"conseil;{cell};HÊTRE;Anne;Mulhouse;présent"),
+            ("o.csv", "instance;date;point;intitule", f"conseil;{cell};1;Budget"),
+            ("m.csv", MEMBER_HEADER.strip(), f"HÊTRE;Anne;Mulhouse;forum;membre;{cell};")):
+        column = "F « debut »" if name == "m.csv" else "B « date »"
+        assert refused_by(conn, (name, f"{header}\n{row}\n")) == [f"{name}, ligne 2, colonne {column} : {message}"]
+
+
+def test_the_bounds_of_the_date_range_are_accepted(conn: duckdb.DuckDBPyConnection) -> None:
+    loaded(conn)
+    run(conn, ("s.csv", "instance;date;statut\nconseil;01/01/1945;tenue\nconseil;2100-12-31;prévue\n"))
+    assert conn.execute("SELECT meeting_date::VARCHAR FROM meetings WHERE meeting_date < '1950-01-01' OR "
+                        "meeting_date > '2099-12-31' ORDER BY 1").fetchall() == [("1945-01-01",), ("2100-12-31",)]
+
+
+@pytest.mark.parametrize(("cell", "message"), [
+    ("³", "« ³ » n'est pas un nombre entier positif."),
+    ("١٣", "« ١٣ » n'est pas un nombre entier positif."),
+    ("99999999999999", "« 99999999999999 » dépasse le plus grand nombre admis (2\u202f147\u202f483\u202f647)."),
+    ("2147483648", "« 2147483648 » dépasse le plus grand nombre admis (2\u202f147\u202f483\u202f647)."),
+])
+def test_a_count_is_ascii_digits_within_the_column_type(conn: duckdb.DuckDBPyConnection, cell: str,
+                                                        message: str) -> None:
+    loaded(conn)
+    problems = refused_by(conn, ("s.csv", f"instance;date;statut;type;demandeurs\n"
+                                          f"conf_maires;2024-06-25;tenue;à la demande;{cell}\n"))
+    assert problems == [f"s.csv, ligne 2, colonne E « demandeurs » : {message}"]
+    problems = refused_by(conn, ("m.csv", MEMBER_HEADER.replace("fin\n", "fin;rang\n")
+                                 + f"HÊTRE;Anne;Mulhouse;bureau;vice-président;2020-07-16;;{cell}\n"))
+    assert problems == [f"m.csv, ligne 2, colonne H « rang » : {message}"]
+    # the largest INTEGER is written
+    run(conn, ("s.csv", "instance;date;statut;type;demandeurs\nconf_maires;2024-06-25;tenue;à la demande;"
+                        "2 147 483 647\n"))
+    assert conn.execute("SELECT requesters FROM meetings WHERE body_code = 'conf_maires'").fetchall() \
+        == [(2_147_483_647,)]
+
+
+def test_correcting_the_format_type_and_status_of_a_sitting_keeps_its_rows(conn: duckdb.DuckDBPyConnection) -> None:
+    loaded(conn)
+    rows = "SELECT person_id, status, delegate_id FROM attendance ORDER BY person_id"
+    signed = conn.execute(rows).fetchall()
+    meeting_id = conn.execute("SELECT meeting_id FROM meetings WHERE meeting_date = '2024-03-20'").fetchone()
+    run(conn, ("o.csv", "instance;date;point;intitule\nconseil;2024-03-20;1;Budget\n"))
+    header = "instance;date;statut;format;type;demandeurs\n"
+    for fmt, kind, status in (("visioconférence", "ordinaire", "tenue"), ("mixte", "reconvoquée", "tenue"),
+                              ("présentiel", "ordinaire", "tenue")):
+        result = run(conn, ("s.csv", f"{header}conseil;2024-03-20;{status};{fmt};{kind};\n"))
+        assert result.by_kind["meetings"] == (0, 1, 0)
+    assert conn.execute("SELECT meeting_id, format, meeting_type FROM meetings WHERE meeting_date = '2024-03-20'"
+                        ).fetchall() == [(meeting_id[0] if meeting_id else None, "in_person", "ordinary")]
+    assert conn.execute(rows).fetchall() == signed and len(signed) == 3
+    assert conn.execute("SELECT count(*) FROM agenda_items").fetchall() == [(1,)]
+    # three updates: the format (1), then the format and the type (2), then both back (2)
+    assert conn.execute("SELECT column_name, old_value, new_value FROM change_log WHERE table_name = 'meetings' "
+                        "ORDER BY change_id").fetchall() == [
+        ("format", "in_person", "video"), ("format", "video", "mixed"), ("meeting_type", "ordinary", "reconvened"),
+        ("format", "mixed", "in_person"), ("meeting_type", "reconvened", "ordinary")]
+    # a held sitting with sign-ins is not cancelled by an import (only held sittings have attendance): refused
+    before = snapshot(conn)
+    assert refused_by(conn, ("s.csv", f"{header}conseil;2024-03-20;annulée;;;\n")) == [
+        "s.csv, ligne 2, colonne C « statut » : la séance conseil du 20/03/2024 a des présences enregistrées : elle "
+        "ne peut pas devenir « annulée » par un import. Corrigez son statut dans le formulaire « Saisir une séance », "
+        "qui retire ces présences en les inscrivant à l'historique."]
+    assert snapshot(conn) == before
+
+
+def test_the_commune_of_a_sitting_with_rows_is_refused_before_writing(conn: duckdb.DuckDBPyConnection) -> None:
+    loaded(conn)
+    problems = refused_by(conn, ("s.csv", "instance;date;statut;commune\nconseil;2024-03-20;tenue;Mulhouse\n"))
+    assert problems == ["s.csv, ligne 2, colonne D « commune » : la séance conseil du 20/03/2024 a déjà des présences, "
+                        "des réponses ou un ordre du jour : sa commune (aucune) ne peut plus être changée par un "
+                        "import. Laissez-la telle qu'elle est ; le format, le type et le statut, eux, se corrigent."]
+    # a sitting nothing references yet takes its commune
+    run(conn, ("s.csv", "instance;date;statut;commune\nconseil;2024-05-22;annulée;Mulhouse\n"))
+    assert conn.execute("SELECT commune_insee FROM meetings WHERE meeting_date = '2024-05-22'").fetchall() \
+        == [("68224",)]
+
+
+def test_a_point_of_the_agenda_is_ascii(conn: duckdb.DuckDBPyConnection) -> None:
+    with_points(conn)
+    # fold() would make "²" a point 2, and int() reads "٣" as 3
+    problems = refused_by(conn, ("o.csv", "instance;date;point;intitule\nconseil;2024-03-20;²;Budget\n"))
+    assert problems == ["o.csv, ligne 2, colonne C « point » : point « ² » illisible (attendu : 1, 2, 3.1, 4 bis…)."]
+    problems = refused_by(conn, ("p.csv", BOUNDED + "conseil;20/03/2024;HÊTRE;Anne;Mulhouse;présent;;٣;\n"))
+    assert problems == ["p.csv, ligne 2, colonne H « depuis » : point « ٣ » illisible (attendu : 1, 2, 3.1, 4 bis…)."]

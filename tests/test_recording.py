@@ -311,3 +311,131 @@ def test_bounds_need_an_agenda(bureau: duckdb.DuckDBPyConnection) -> None:
                              username="x", today=TODAY)
     assert invalid.value.problems[0].startswith("SAULE Paul : bornes sans ordre du jour : cette séance n'a pas "
                                                 "d'ordre du jour")
+
+
+# -- issue 17.8: dates outside 1945–2100 ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("day, shown", [(date(9999, 12, 31), "31/12/9999"), (date(1944, 12, 31), "31/12/1944")])
+def test_a_sitting_dated_outside_the_plausible_range_is_refused(bureau: duckdb.DuckDBPyConnection, day: date,
+                                                                shown: str) -> None:
+    sheet = recording.load_sheet(bureau, "bureau", day)
+    before = snapshot(bureau)
+    with pytest.raises(recording.InvalidSheet) as invalid:
+        recording.save_sheet(bureau, sheet, statuses(sheet), username="x", today=date(9999, 12, 31))
+    assert invalid.value.problems == [f"La date de la séance doit être comprise entre le 1er janvier 1945 et le "
+                                      f"31 décembre 2100 (saisie : {shown})."]
+    assert snapshot(bureau) == before
+
+
+@pytest.mark.parametrize("convocation, accepted", [(date(1944, 12, 31), False), (date(1945, 1, 1), True)])
+def test_a_convocation_dated_before_1945_is_refused(bureau: duckdb.DuckDBPyConnection, convocation: date,
+                                                    accepted: bool) -> None:
+    sheet = recording.load_sheet(bureau, "bureau", DAY)
+    if accepted:  # the first day of the range is in it
+        recording.save_sheet(bureau, sheet, statuses(sheet), username="x", today=TODAY, convocation=convocation)
+        assert recording.stored_convocation(recording.load_sheet(bureau, "bureau", DAY)) == convocation
+        return
+    with pytest.raises(recording.InvalidSheet) as invalid:
+        recording.save_sheet(bureau, sheet, statuses(sheet), username="x", today=TODAY, convocation=convocation)
+    assert invalid.value.problems == ["La date de la convocation doit être comprise entre le 1er janvier 1945 et le "
+                                      "31 décembre 2100 (saisie : 31/12/1944)."]
+    assert recording.load_sheet(bureau, "bureau", DAY).meeting_id is None
+
+
+# -- issue 17.10: correcting a sitting's format, type or status from the form -----------------------------------
+
+def _recorded(conn: duckdb.DuckDBPyConnection, **fields: str) -> recording.Sheet:
+    """The bureau sitting of DAY saved once (HÊTRE, ORME, SAULE present), read back."""
+    sheet = recording.load_sheet(conn, "bureau", DAY)
+    recording.save_sheet(conn, sheet, statuses(sheet), username="secretariat", today=TODAY, **fields)
+    return recording.load_sheet(conn, "bureau", DAY)
+
+
+def test_the_form_starts_from_the_stored_format_type_and_status(bureau: duckdb.DuckDBPyConnection) -> None:
+    new = recording.load_sheet(bureau, "bureau", DAY)
+    assert recording.stored_fields(new) == recording.MeetingFields("in_person", "ordinary", "held")
+    again = _recorded(bureau, meeting_format="video", meeting_type="reconvened")
+    assert recording.stored_fields(again) == recording.MeetingFields("video", "reconvened", "held")
+
+
+def test_correcting_the_format_of_a_sitting_with_sign_ins(bureau: duckdb.DuckDBPyConnection) -> None:
+    # the issue's case: a sitting with its sign-ins, corrected from in person to video, then to mixed; each save
+    # reads the sheet again, as the page does after its own save: no conflict is reported
+    sheet = _recorded(bureau)
+    for fmt in ("video", "mixed"):
+        fields = recording.MeetingFields(fmt, "ordinary", "held")
+        result = recording.save_sheet(bureau, sheet, statuses(sheet), username="dg", today=TODAY, meeting_format=fmt)
+        assert result == (0, 0, 3)  # the three sign-ins unchanged
+        assert recording.saved_text(sheet, result, fields).endswith(
+            f"Séance corrigée (format : {'visio' if fmt == 'video' else 'mixte'}).")
+        sheet = recording.load_sheet(bureau, "bureau", DAY)
+        assert sheet.meeting["format"] == fmt
+    history = recording.history(bureau, sheet.meeting_id)
+    assert history[["username", "subject", "column_name", "old_value", "new_value"]].values.tolist() == [
+        ["dg", "séance", "format", "video", "mixed"], ["dg", "séance", "format", "in_person", "video"]]  # newest first
+
+
+def test_a_sitting_asked_for_becomes_ordinary(bureau: duckdb.DuckDBPyConnection) -> None:
+    # a sitting "à la demande" of 4 mayors, corrected to ordinary: the number of requesters goes with the type
+    # (the table's CHECK refuses it on another type; before, that refusal read as someone else's save)
+    importer.import_sources(bureau, [("seances.csv", (
+        "instance;date;statut;format;type;demandeurs\n"
+        f"bureau;{DAY:%d/%m/%Y};tenue;présentiel;à la demande;4\n").encode())], today=TODAY)
+    sheet = recording.load_sheet(bureau, "bureau", DAY)
+    assert sheet.meeting["meeting_type"] == "requested" and sheet.meeting["requesters"] == 4
+    recording.save_sheet(bureau, sheet, statuses(sheet), username="dg", today=TODAY, meeting_type="ordinary")
+    assert bureau.execute("SELECT meeting_type, requesters FROM meetings").fetchall() == [("ordinary", None)]
+
+
+def test_a_type_changed_by_someone_else_is_a_conflict(bureau: duckdb.DuckDBPyConnection) -> None:
+    # the version the form reads covers all it writes of the sitting: a save never undoes someone's correction
+    sheet = _recorded(bureau)
+    bureau.execute("UPDATE meetings SET meeting_type = 'reconvened'")
+    with pytest.raises(recording.Conflict, match="modifiée par quelqu'un d'autre"):
+        recording.save_sheet(bureau, sheet, statuses(sheet), username="x", today=TODAY)
+    assert bureau.execute("SELECT meeting_type FROM meetings").fetchall() == [("reconvened",)]
+
+
+def test_a_sitting_corrected_to_cancelled_keeps_no_sign_in(bureau: duckdb.DuckDBPyConnection) -> None:
+    sheet = _recorded(bureau)
+    fields = recording.MeetingFields("in_person", "ordinary", "cancelled")
+    result = recording.save_sheet(bureau, sheet, statuses(sheet), username="dg", today=TODAY,
+                                  meeting_status="cancelled")
+    assert result == (0, 3, 0)
+    assert recording.saved_text(sheet, result, fields) == (
+        "Séance du 12 mars 2024 enregistrée comme annulée : 3 présence(s) retirée(s).")
+    assert bureau.execute("SELECT status FROM meetings").fetchall() == [("cancelled",)]
+    assert bureau.execute("SELECT count(*) FROM attendance").fetchall() == [(0,)]
+    history = recording.history(bureau, sheet.meeting_id)
+    assert sorted(history[["subject", "column_name", "old_value", "new_value"]].values.tolist()) == [
+        ["HÊTRE Anne", "status", "present", None], ["ORME Luc", "status", "present", None],
+        ["SAULE Paul", "status", "present", None], ["séance", "status", "held", "cancelled"]]
+    # and back to held: the sheet starts again from its members present, as a new one
+    again = recording.load_sheet(bureau, "bureau", DAY)
+    assert recording.stored_fields(again).status == "cancelled"
+    assert recording.sheet_caption(again).startswith("Séance annulée")
+    assert again.rows["status"].tolist() == ["present", "present", "present"]
+    assert recording.save_sheet(bureau, again, statuses(again), username="dg", today=TODAY) == (3, 0, 0)
+
+
+def test_a_status_the_form_does_not_offer_is_refused(bureau: duckdb.DuckDBPyConnection) -> None:
+    sheet = recording.load_sheet(bureau, "bureau", DAY)
+    with pytest.raises(recording.InvalidSheet, match="tenue ou annulée"):
+        recording.save_sheet(bureau, sheet, statuses(sheet), username="x", today=TODAY, meeting_status="planned")
+
+
+@pytest.mark.parametrize("error, refusal", [
+    ("Constraint Error: Duplicate key \"body_code: bureau\" violates unique constraint", recording.Conflict),
+    ("Constraint Error: CHECK constraint failed on table meetings", recording.InvalidSheet),
+])
+def test_only_a_duplicate_key_reads_as_someone_elses_save(bureau: duckdb.DuckDBPyConnection,
+                                                          monkeypatch: pytest.MonkeyPatch, error: str,
+                                                          refusal: type[Exception]) -> None:
+    def refused(*args: object, **kwargs: object) -> None:
+        raise duckdb.ConstraintException(error)
+
+    monkeypatch.setattr(recording, "_write", refused)
+    sheet = recording.load_sheet(bureau, "bureau", DAY)
+    with pytest.raises(refusal) as raised:
+        recording.save_sheet(bureau, sheet, statuses(sheet), username="x", today=TODAY)
+    assert ("quelqu'un d'autre" in str(raised.value)) == (refusal is recording.Conflict)

@@ -487,3 +487,32 @@ def test_the_monthly_pack_shows_the_sittings_to_come_with_their_forecast(demo_fi
         assert "prévision du quorum" in text and "Conseil d'Agglomération" in text
     assert first.call_first[0] in texts[False].replace("\n", " ")
     assert first.call_first[0] not in texts[True].replace("\n", " ") and "membres sans réponse" in texts[True]
+
+
+# -- issue 17.8: dates outside 1945–2100 ------------------------------------------------------------------------
+
+def test_the_replies_form_refuses_a_convocation_out_of_range(conn: duckdb.DuckDBPyConnection) -> None:
+    run(conn, ("membres.csv", THREE), ("seances.csv", PLANNED))
+    [meeting_id] = replies.planned_sittings(conn, TODAY)["meeting_id"].tolist()
+    sheet = replies.load(conn, meeting_id)
+    before = snapshot(conn)
+    with pytest.raises(replies.InvalidReplies) as invalid:
+        replies.save(conn, sheet, replies.replies_from_editor(sheet, replies.editor_frame(sheet)), username="x",
+                     convocation=date(1900, 1, 1))
+    assert invalid.value.problems == ["La date de la convocation doit être comprise entre le 1er janvier 1945 et le "
+                                      "31 décembre 2100 (saisie : 01/01/1900)."]
+    assert snapshot(conn) == before
+
+
+def test_a_sitting_stored_on_9999_12_31_is_shown_but_its_replies_refused(conn: duckdb.DuckDBPyConnection) -> None:
+    # stored by a slip before the import refused such dates: the form lists it and draws it, and says what is wrong
+    run(conn, ("membres.csv", THREE))
+    conn.execute("INSERT INTO meetings (body_code, meeting_date, status) VALUES ('conseil', '9999-12-31', 'planned')")
+    [meeting_id] = replies.planned_sittings(conn, TODAY)["meeting_id"].tolist()
+    sheet = replies.load(conn, meeting_id)
+    assert sheet.day == date(9999, 12, 31) and len(sheet.members) == 3
+    with pytest.raises(replies.InvalidReplies) as invalid:
+        replies.save(conn, sheet, replies.replies_from_editor(sheet, replies.editor_frame(sheet)), username="x",
+                     convocation=date(2024, 12, 4))
+    assert invalid.value.problems == ["La date de la séance doit être comprise entre le 1er janvier 1945 et le "
+                                      "31 décembre 2100 (saisie : 31/12/9999)."]

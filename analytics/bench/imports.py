@@ -16,19 +16,28 @@ MEMBERS = 500
 FIRST_DAY = date(2000, 1, 3)
 
 
+def _letters(index: int) -> str:
+    """`index` written in four capital letters (0 -> AAAA, 27 -> AABB): a name holds no digit (issue 17)."""
+    letters = ""
+    for _ in range(4):
+        index, rest = divmod(index, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 def files(rows: int) -> list[tuple[str, bytes]]:
     """A members file (500 Forum members) and a sign-in file of `rows` rows over as many meetings as needed."""
     members = io.StringIO()
     members.write("nom;prenom;commune;instance;role;debut;fin\n")
     for index in range(MEMBERS):
-        members.write(f"BENCH{index:04d};Personne;68224;forum;membre;1999-01-01;\n")
+        members.write(f"BENCH{_letters(index)};Personne;68224;forum;membre;1999-01-01;\n")
     sheet = io.StringIO()
     sheet.write("instance;date;nom;prenom;commune;statut;mandataire\n")
     statuses = ("présent", "présent", "présent", "à distance", "excusé", "absent")
     for row in range(rows):
         meeting, member = divmod(row, MEMBERS)
         day = FIRST_DAY + timedelta(days=meeting)
-        sheet.write(f"forum;{day:%d/%m/%Y};BENCH{member:04d};Personne;Mulhouse;{statuses[row % 6]};\n")
+        sheet.write(f"forum;{day:%d/%m/%Y};BENCH{_letters(member)};Personne;Mulhouse;{statuses[row % 6]};\n")
     return [("membres.csv", members.getvalue().encode()), ("presences.csv", sheet.getvalue().encode("utf-8"))]
 
 

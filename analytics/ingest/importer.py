@@ -7,18 +7,20 @@ from __future__ import annotations
 
 import gc
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from analytics import settings
-from analytics.ingest.templates import APPLY_ORDER, Problem, Table, parse_date, read_tables
+from analytics.ingest.templates import APPLY_ORDER, Problem, Table, read_date, read_tables
 from analytics.rules import agenda as agenda_rules
 from analytics.rules import attendance
 from analytics.store.sql import query
@@ -29,7 +31,9 @@ from analytics.wording.text import display_name, fold, name_fold, person_key
 ATTENDANCE_CHUNK = 200_000
 DEFAULT_MAX_UPLOAD_MB = settings.DEFAULT_MAX_UPLOAD_MB
 M2A_SIREN = "200066009"
-_NUMBER = re.compile(r"\d+")
+_NUMBER = re.compile(r"[0-9]+")  # ASCII digits: int() also reads "٣"
+# the largest count a column takes (INTEGER, 32 bits): beyond it DuckDB would refuse the write
+_MAX_COUNT = 2**31 - 1
 
 # Families of roles, to never merge two homonyms of one commune silently: rows of one name and commune are one person
 # only if their roles could be one person's. Elected members and staff never are one person without an identifier
@@ -50,6 +54,34 @@ SITTING = ("present", "remote")
 _SUBSTITUTE_STATUSES = ("present", "remote", "not_recorded")
 
 
+# A person's name: letters of any script, combining marks, spaces, hyphens, apostrophes and dots (issue 17: markup
+# such as ![image](url) or a formula such as =HYPERLINK(…) never reaches a page or an export).
+_NAME_PUNCTUATION = frozenset("-\u2010\u2013'\u2019.")
+# a first character a spreadsheet reads as a formula (OWASP, CSV injection)
+_FORMULA_START = frozenset("=+-@")
+
+
+def _shown(ch: str) -> str:
+    return f"« {ch} »" if ch.isprintable() and not ch.isspace() else f"U+{ord(ch):04X}"
+
+
+@lru_cache(maxsize=65536)
+def name_problem(text: str) -> str | None:
+    """Why a (stripped, non-empty) last or first name, or a proxy holder's « NOM Prénom », is refused; None when it
+    is a name. A cell with a control character never gets here (templates.read_tables refuses its row); a tab or a
+    line break does, and is refused as any other character."""
+    if text[0] in _FORMULA_START:
+        return (f"un nom ne peut pas commencer par « {text[0]} » (un tableur le lirait comme une formule) : "
+                "corrigez la cellule.")
+    for ch in text:
+        category = unicodedata.category(ch)
+        if ch in _NAME_PUNCTUATION or category[0] in "LM" or category == "Zs":
+            continue
+        return (f"caractère {_shown(ch)} refusé dans un nom : un nom ne contient que des lettres, espaces, traits "
+                "d'union, apostrophes et points.")
+    return None
+
+
 def register_function(label: str) -> tuple[str, int | None]:
     """Role and rank from the register's "Libellé de la fonction", whatever its spelling ("4eme Vice-président…")."""
     folded = fold(label)
@@ -61,6 +93,16 @@ def register_function(label: str) -> tuple[str, int | None]:
     if "delegu" in folded:
         return "delegate", None
     return "councillor", None
+
+
+PersonKey = tuple[str, str, str]
+_SittingPerson = tuple[str, date, int]  # (body, day, person): the key of a sign-in row or a reply
+
+
+def _person_key(last: str, first: str, insee: str | None) -> PersonKey:
+    """Who a row names, for matching: the folded last and first names and the commune, as a tuple (joined into one
+    text by "|", the names « A|B » « C » and « A » « B|C » would be one person)."""
+    return name_fold(last), name_fold(first), insee or ""
 
 
 class ImportRefused(Exception):
@@ -122,8 +164,8 @@ class _State:
         # key now folds hyphens, spaces and apostrophes away, and DuckDB cannot rewrite match_key (UNIQUE) of a
         # person other rows reference (migration 005). Two stored persons may then share a key: both are listed,
         # and a row naming them without an identifier is refused, never given to either.
-        self.by_name: dict[str, list[int]] = defaultdict(list)
-        self.key_of: dict[int, str] = {}
+        self.by_name: dict[PersonKey, list[int]] = defaultdict(list)
+        self.key_of: dict[int, PersonKey] = {}
         self.insee_of: dict[int, str | None] = {}
         self.labels: dict[int, str] = {}             # "NOM Prénom (Commune)", for messages
         self.names: dict[int, str] = {}              # name_fold("last first"), to find a proxy holder
@@ -148,6 +190,10 @@ class _State:
                 "SELECT meeting_id, body_code, meeting_date, status FROM meetings"
             ).fetchall()
         }
+        # the commune of each stored sitting other rows reference, which an import cannot change (see the query)
+        referenced = cur.execute(query("import_referenced_meetings")).fetchall()
+        self.referenced: dict[tuple[str, date], str | None] = {(body, day): insee for body, day, insee, _ in referenced}
+        self.signed = {(body, day) for body, day, _, signed in referenced if signed}  # sittings with sign-ins
         self.next_person = -1  # provisional ids of new persons, replaced at write time
         # the stored agendas (sitting -> point -> (position, title)) and bounded sign-in rows (migration 006):
         # small tables, read whole
@@ -173,7 +219,7 @@ class _State:
         self.names[pid] = name_fold(f"{last} {first}")
         if not matchable:
             return
-        key = person_key(last, first, insee)
+        key = _person_key(last, first, insee)
         self.by_name[key].append(pid)
         self.key_of[pid] = key
         if identifier:
@@ -239,6 +285,8 @@ class _Validator:
         # (body, day, substitute) -> the titular's row naming them, to refuse a second titular
         self._substituting: dict[tuple[str, date, int], tuple[int, int]] = {}  # -> (titular, line)
         self._seat_holders: dict[str | None, list[int]] | None = None
+        # minutes may say a proxy was given without naming its holder (import_sources)
+        self.proxy_without_holder = False
         # replies to convocations: (body, day, person) -> (reply, delegate, line)
         self.replies: dict[tuple[str, date, int], tuple[str, int | None, int]] = {}
         # agenda files: sitting -> point -> (title, line), and the first row naming each sitting (for messages)
@@ -268,9 +316,9 @@ class _Validator:
             if required:
                 self._error(table, line, column, "date manquante.")
             return None
-        day = parse_date(text)
-        if day is None:
-            self._error(table, line, column, f"date impossible « {text} » (attendu JJ/MM/AAAA ou AAAA-MM-JJ).")
+        day, problem = read_date(text)
+        if problem:
+            self._error(table, line, column, problem)
         return day
 
     def _commune(self, table: Table, line: int, row: list[str]) -> tuple[bool, str | None]:
@@ -284,12 +332,33 @@ class _Validator:
             return False, None
         return True, insee
 
-    def _names(self, table: Table, line: int, row: list[str]) -> tuple[str, str] | None:
-        last, first = table.cell(row, "nom"), table.cell(row, "prenom")
-        for column, value in (("nom", last), ("prenom", first)):
-            if not value:
-                self._error(table, line, column, "valeur manquante.")
-        return (last, first) if last and first else None
+    def _names(self, table: Table, line: int, row: list[str], columns: tuple[str, str] = ("nom", "prenom"),
+               ) -> tuple[str, str] | None:
+        last, first = table.cell(row, columns[0]), table.cell(row, columns[1])
+        ok = True
+        for column, value in zip(columns, (last, first)):
+            problem = name_problem(value) if value else "valeur manquante."
+            if problem:
+                self._error(table, line, column, problem)
+                ok = False
+        return (last, first) if ok else None
+
+    def _stage(self, table: Table, line: int, column: str, staged: dict[_SittingPerson, tuple[str, int | None, int]],
+               key: _SittingPerson, value: tuple[str, int | None], other: str) -> bool:
+        """Stage the (status or reply, delegate) of a sitting and person, unless an earlier row gave them another one
+        (then a problem naming that row, and False)."""
+        previous = staged.get(key)
+        if previous is not None and previous[:2] != value:
+            self._error(table, line, column, f"même séance et même personne qu'à la ligne {previous[2]}, avec {other}.")
+            return False
+        staged[key] = (value[0], value[1], line)
+        return True
+
+    def _holder_problem(self, text: str) -> str | None:
+        """Why the « mandataire » of a row is refused: a « NOM Prénom » follows the rule of names, unless the text
+        is a known person's identifier (which may hold digits)."""
+        problem = name_problem(text)
+        return problem if problem and fold(text) not in self.state.identifiers else None
 
     def _enum(self, table: Table, line: int, row: list[str], column: str, kind: str, default: str | None) -> str | None:
         text = table.cell(row, column)
@@ -303,11 +372,14 @@ class _Validator:
         return code
 
     def _count(self, table: Table, line: int, row: list[str], column: str) -> tuple[bool, int | None]:
-        text = table.cell(row, column).replace(" ", "").replace("\u00a0", "")
+        text = table.cell(row, column).replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
         if not text:
             return True, None
-        if not text.isdigit():
+        if not _NUMBER.fullmatch(text):
             self._error(table, line, column, f"« {text} » n'est pas un nombre entier positif.")
+            return False, None
+        if int(text) > _MAX_COUNT:
+            self._error(table, line, column, f"« {text} » dépasse le plus grand nombre admis ({number(_MAX_COUNT)}).")
             return False, None
         return True, int(text)
 
@@ -345,7 +417,7 @@ class _Validator:
         the body that day) and the row's role `family` fits theirs: homonyms are never merged silently. A known
         person without identifier receives the row's identifier when their roles fit it."""
         state = self.state
-        key = person_key(last, first, insee)
+        key = _person_key(last, first, insee)
         commune = f" ({state.communes_by_insee[insee]})" if insee else ""
         who = f"{display_name(last, first)}{commune}"
         if identifier:
@@ -453,8 +525,9 @@ class _Validator:
             if table.cell(row, "n° siren").replace(" ", "") != M2A_SIREN:
                 continue
             names = (table.cell(row, "nom de l'elu"), table.cell(row, "prenom de l'elu"))
+            named = all(names) and self._names(table, line, row, ("nom de l'elu", "prenom de l'elu")) is not None
             code = table.cell(row, "code de la commune de rattachement")
-            if len(code) == 3 and code.isdigit():  # some editions give the code without the département
+            if len(code) == 3 and _NUMBER.fullmatch(code):  # some editions give the code without the département
                 code = table.cell(row, "code du departement").zfill(2) + code
             insee = self.state.commune(code)
             if insee is None:
@@ -465,7 +538,7 @@ class _Validator:
             if not all(names):
                 self._error(table, line, "nom de l'elu", "nom ou prénom manquant.")
                 continue
-            if insee is None or start is None:
+            if not named or insee is None or start is None:
                 continue
             role, rank = register_function(table.cell(row, "libelle de la fonction"))
             # the register has no identifiant column; one may be added to it to tell a homonym apart
@@ -523,13 +596,7 @@ class _Validator:
             delegate = self._reply_delegate(table, line, row, body, day, pid, reply)
             if delegate is False:
                 continue
-            key = (body, day, pid)
-            previous = self.replies.get(key)
-            if previous and previous[:2] != (reply, delegate):
-                self._error(table, line, "reponse",
-                            f"même séance et même personne qu'à la ligne {previous[2]}, avec une autre réponse.")
-                continue
-            self.replies[key] = (reply, delegate, line)
+            self._stage(table, line, "reponse", self.replies, (body, day, pid), (reply, delegate), "une autre réponse")
 
     def _reply_delegate(self, table: Table, line: int, row: list[str], body: str, day: date, pid: int,
                         reply: str) -> int | None | bool:
@@ -544,6 +611,9 @@ class _Validator:
                 return False
             return None
         wanted = "member" if reply == "proxy" else "substitute"
+        if text and (problem := self._holder_problem(text)):
+            self._error(table, line, "mandataire", problem)
+            return False
         if text:
             candidates = [p for p in state.members_on(body, day)
                           if p != pid and state.names[p] == name_fold(text) and state.standing(p, body, day) == wanted]
@@ -603,6 +673,23 @@ class _Validator:
                 continue
             if not (body and day and status and fmt and kind and ok_req and ok_com and ok_head and ok_conv):
                 continue
+            if (body, day) in self.state.referenced and self.state.referenced[(body, day)] != insee:
+                stored = self.state.referenced[(body, day)]
+                shown = f"« {self.state.communes_by_insee.get(stored, stored)} »" if stored else "aucune"
+                self._error(table, line, "commune",
+                            f"la séance {body} du {day:%d/%m/%Y} a déjà des présences, des réponses ou un ordre du "
+                            f"jour : sa commune ({shown}) ne peut plus être changée par un import. Laissez-la "
+                            "telle qu'elle est ; le format, le type et le statut, eux, se corrigent.")
+                continue
+            if status != "held" and (body, day) in self.state.signed:
+                # only a held sitting has attendance: the form removes the sign-ins, writing each to the history;
+                # an import never deletes them behind a status
+                self._error(table, line, "statut",
+                            f"la séance {body} du {day:%d/%m/%Y} a des présences enregistrées : elle ne peut pas "
+                            f"devenir « {labels.MEETING_STATUS[status]} » par un import. Corrigez son statut dans "
+                            "le formulaire « Saisir une séance », qui retire ces présences en les inscrivant à "
+                            "l'historique.")
+                continue
             values = (status, fmt, kind, requesters, insee, headcount, convocation)
             previous = self.meetings.get((body, day))
             if previous and previous[:7] != values:
@@ -632,10 +719,7 @@ class _Validator:
         return code, None if code else (f"instance inconnue « {text} »." if text else "instance manquante.")
 
     def _resolve_date(self, text: str) -> tuple[date | None, str | None]:
-        if not text:
-            return None, "date manquante."
-        day = parse_date(text)
-        return day, None if day else f"date impossible « {text} » (attendu JJ/MM/AAAA ou AAAA-MM-JJ)."
+        return read_date(text) if text else (None, "date manquante.")
 
     def _resolve_commune(self, text: str) -> tuple[str | bool | None, str | None]:
         if not text:
@@ -649,16 +733,17 @@ class _Validator:
         code = labels.parse("attendance", text)
         return code, None if code else f"valeur inconnue « {text} » (attendu : {labels.accepted('attendance')})."
 
-    def _resolve_text(self, text: str) -> tuple[str | None, str | None]:
-        return (text, None) if text else (None, "valeur manquante.")
+    def _resolve_name(self, text: str) -> tuple[str | None, str | None]:
+        problem = name_problem(text) if text else "valeur manquante."
+        return (None, problem) if problem else (text, None)
 
     def attendance_table(self, table: Table) -> None:
         """Validate a sign-in file column by column (fast on a million rows); unknown meetings are created held."""
         state = self.state
         bodies = self._resolve(table, "instance", self._resolve_body)
         days = self._resolve(table, "date", self._resolve_date)
-        lasts = self._resolve(table, "nom", self._resolve_text)
-        firsts = self._resolve(table, "prenom", self._resolve_text)
+        lasts = self._resolve(table, "nom", self._resolve_name)
+        firsts = self._resolve(table, "prenom", self._resolve_name)
         communes = self._resolve(table, "commune", self._resolve_commune)
         statuses = self._resolve(table, "statut", self._resolve_status)
         identifiers = ([table.cell(row, "identifiant") for _, row in table.rows] if "identifiant" in table.columns
@@ -671,7 +756,7 @@ class _Validator:
             if not (body and day and last and first and status) or insee is None:
                 continue
             insee = insee or None
-            candidates = state.by_name.get(person_key(last, first, insee))
+            candidates = state.by_name.get(_person_key(last, first, insee))
             if not identifier and candidates is not None and len(candidates) == 1:
                 found: int | None = candidates[0]  # the usual case, kept fast
             else:
@@ -719,12 +804,8 @@ class _Validator:
                                 f"{self.spans[key][0].line}, bornée à des points, alors qu'une ligne sans "
                                 "« depuis » ni « jusqu'à » couvre toute la séance.")
                     continue
-                previous = self.attendance.get(key)
-                if previous and previous[:2] != (status, delegate):
-                    self._error(table, line, "statut",
-                                f"même séance et même personne qu'à la ligne {previous[2]}, avec un autre statut.")
+                if not self._stage(table, line, "statut", self.attendance, key, (status, delegate), "un autre statut"):
                     continue
-                self.attendance[key] = (status, delegate, line)
             if standing == "substitute" and status in SITTING:
                 self._substitute_rows.append((table, line, body, day, pid, status, None))
             elif (status == "proxy" and isinstance(delegate, int)
@@ -744,7 +825,7 @@ class _Validator:
         if pid is None:
             return None, (f"identifiant inconnu « {identifier} » : importez d'abord la personne dans un fichier de "
                           "membres.")
-        if state.key_of[pid] != person_key(last, first, insee):
+        if state.key_of[pid] != _person_key(last, first, insee):
             return None, f"l'identifiant « {identifier} » est celui de « {state.labels[pid]} »."
         return pid, None
 
@@ -757,9 +838,14 @@ class _Validator:
                             "un mandataire n'est indiqué que pour « pouvoir » ou « suppléé ».")
                 return False
             return None
+        if not text and status == "proxy" and self.proxy_without_holder:
+            return None
         if not text:
             self._error(table, line, "mandataire",
                         "indiquez le mandataire (« NOM Prénom ») du pouvoir ou le suppléant.")
+            return False
+        if problem := self._holder_problem(text):
+            self._error(table, line, "mandataire", problem)
             return False
         index = self._delegates.get((body, day))
         if index is None:
@@ -799,7 +885,8 @@ class _Validator:
             body = self._body(table, line, row)
             day = self._date(table, line, row, "date")
             text = table.cell(row, "point")
-            item = agenda_rules.canonical_item(text) if text else None
+            # ASCII only: fold() makes "²" a 2, and int() reads "٣" as 3
+            item = agenda_rules.canonical_item(text) if text and text.isascii() else None
             if not text:
                 self._error(table, line, "point", "point manquant.")
             elif item is None:
@@ -831,6 +918,11 @@ class _Validator:
                 status: str) -> agenda_rules.Bounds | None | bool:
         """The points « depuis » and « jusqu'à » of a sign-in row and the positions they cover; None for a row
         without bounds (the whole sitting); False (and a problem) when they are refused (rules/agenda.py)."""
+        for column in ("depuis", "jusqua"):
+            if not table.cell(row, column).isascii():  # as a point of the agenda: "²" is no point 2
+                self._error(table, line, column, f"point « {table.cell(row, column)} » illisible (attendu : "
+                                                 f"{agenda_rules.ITEM_EXAMPLES}).")
+                return False
         found = agenda_rules.resolve_bounds(table.cell(row, "depuis"), table.cell(row, "jusqua"), status,
                                             self._agenda_positions(body, day), f"la séance {body} du {day:%d/%m/%Y}")
         if isinstance(found, agenda_rules.Refusal):
@@ -1028,10 +1120,12 @@ def _tables(sources: Sequence[tuple[str, bytes]]) -> tuple[list[Table], list[Pro
     return tables, problems
 
 
-def validate(cur: duckdb.DuckDBPyConnection, sources: Sequence[tuple[str, bytes]], today: date) -> _Validator:
+def validate(cur: duckdb.DuckDBPyConnection, sources: Sequence[tuple[str, bytes]], today: date, *,
+             proxy_without_holder: bool = False) -> _Validator:
     """Read and check every file against the database; the validator holds rows to write and problems."""
     tables, problems = _tables(sources)
     validator = _Validator(_State(cur))
+    validator.proxy_without_holder = proxy_without_holder
     validator.problems.extend(problems)
     for table in tables:
         if not table.header_ok:
@@ -1102,19 +1196,22 @@ def _silent(fraction: float, message: str) -> None:
 
 def import_sources(conn: duckdb.DuckDBPyConnection, sources: Sequence[tuple[str, bytes]], *,
                    username: str = "cli", source: str = "cli", today: date | None = None,
-                   progress: Progress = _silent) -> ImportResult:
-    """Import the files (name, content) in one transaction, or raise ImportRefused with every problem."""
+                   progress: Progress = _silent, proxy_without_holder: bool = False) -> ImportResult:
+    """Import the files (name, content) in one transaction, or raise ImportRefused with every problem.
+
+    `proxy_without_holder` accepts a « pouvoir » row without « mandataire »: only for minutes that say a proxy was
+    given without naming its holder (analytics.ingest.minutes); a template row must always name the holder."""
     with _no_cycle_collection():
-        return _import(conn, sources, username, source, today or date.today(), progress)
+        return _import(conn, sources, username, source, today or date.today(), progress, proxy_without_holder)
 
 
 def _import(conn: duckdb.DuckDBPyConnection, sources: Sequence[tuple[str, bytes]], username: str, source: str,
-            today: date, progress: Progress) -> ImportResult:
+            today: date, progress: Progress, proxy_without_holder: bool = False) -> ImportResult:
     cur = conn.cursor()
     cur.execute("BEGIN TRANSACTION")
     try:
         progress(0.05, "Lecture et vérification des fichiers…")
-        validator = validate(cur, sources, today)
+        validator = validate(cur, sources, today, proxy_without_holder=proxy_without_holder)
         if validator.problems:
             raise ImportRefused(validator.problems)
         progress(0.4, "Écriture dans la base…")
@@ -1147,7 +1244,9 @@ def _run(cur: duckdb.DuckDBPyConnection, name: str, staged: pd.DataFrame | None 
         return result.df() if result.description else None
     finally:
         if staged is not None:
-            cur.unregister("staged")
+            # a failed statement aborts the transaction, which then refuses even this: the failure is what to report
+            with suppress(duckdb.TransactionException):
+                cur.unregister("staged")
 
 
 def _fetched(cur: duckdb.DuckDBPyConnection, name: str, staged: pd.DataFrame | None = None,
@@ -1266,7 +1365,7 @@ def _write(cur: duckdb.DuckDBPyConnection, v: _Validator, username: str, source:
     result.added, result.updated, result.unchanged = (sum(c[i] for c in result.by_kind.values()) for i in range(3))
     _run(cur, "import_log_finish", params=[result.added, result.updated, result.unchanged, result.import_id])
     if result.added or result.updated:
-        attendance.refresh_tallies(cur)  # the indicators' pre-aggregated counts, in the same transaction
+        attendance.refresh_tallies(cur, [*v.meetings, *((body, day) for body, day, _ in v.attendance)])
     return result
 
 

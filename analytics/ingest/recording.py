@@ -11,15 +11,22 @@ import pandas as pd
 from analytics.ingest.importer import merge_staged, staged_frame
 from analytics.rules import agenda as agenda_rules
 from analytics.rules import attendance
+from analytics.settings import EARLIEST_DAY, LATEST_DAY
 from analytics.store.sql import query
 from analytics.store.transaction import transaction
 from analytics.wording import labels
+from analytics.wording.format import long_date, number
 
 DELEGATED = ("proxy", "substituted")
 # a substitute who sits is there in the room or by video; "not recorded" says nothing (DESIGN §3)
 SUBSTITUTE_STATUSES = ("present", "remote", "not_recorded")
 SITTING = ("present", "remote")
 AGENDA_COLUMNS = ["position", "item", "title"]
+# What the form may set of the sitting itself: its format, its type, and whether it was held or cancelled (a sitting
+# recorded from a sign-in sheet is not planned any more).
+FORMATS = list(labels.MEETING_FORMAT)
+TYPES = list(labels.MEETING_TYPE)
+STATUSES = ["held", "cancelled"]
 SPAN_COLUMNS = ["person_id", "span", "from_item", "to_item", "status", "delegate_id"]
 
 
@@ -64,9 +71,10 @@ def load_sheet(conn: duckdb.DuckDBPyConnection, body: str, day: date) -> Sheet:
     rows = cur.execute(query("recording_sheet"), params).df()
     is_new = pd.isna(meeting["meeting_id"])
     planned = not is_new and meeting["status"] == "planned"  # a planned sitting has no sign-in yet
+    cancelled = not is_new and meeting["status"] == "cancelled"  # nor a cancelled one, should it be said held
     rows["is_substitute"] = rows["is_substitute"].astype(bool)
     default = rows["is_substitute"].map({True: "not_recorded",
-                                         False: "present" if is_new or planned else "not_recorded"})
+                                         False: "present" if is_new or planned or cancelled else "not_recorded"})
     rows["status"] = rows["status"].fillna(default)
     rows["delegate_id"] = rows["delegate_id"].astype("Int64")
     replies = cur.execute(query("recording_replies"), params).df() if planned else None
@@ -113,7 +121,48 @@ def _from_replies(rows: pd.DataFrame, replies: pd.DataFrame) -> pd.DataFrame:
     return rows
 
 
+def out_of_range(day: date, what: str) -> str | None:
+    """Why `day` is refused (outside settings.EARLIEST_DAY … LATEST_DAY: a slip such as 31/12/9999), None if it is
+    plausible; `what` names the date: "La date de la séance"."""
+    if EARLIEST_DAY <= day <= LATEST_DAY:
+        return None
+    return (f"{what} doit être comprise entre le {long_date(EARLIEST_DAY)} et le {long_date(LATEST_DAY)} "
+            f"(saisie : {day.day:02d}/{day.month:02d}/{day.year:04d}).")
+
+
+@dataclass(frozen=True)
+class MeetingFields:
+    """What the form shows and saves of the sitting itself (codes of labels.MEETING_FORMAT, MEETING_TYPE, STATUSES)."""
+
+    format: str
+    meeting_type: str
+    status: str
+
+
+def stored_fields(sheet: Sheet) -> MeetingFields:
+    """The sitting's format, type and status as stored, for the form to start from; a new sitting starts in person,
+    ordinary and held, and so does a planned one (recording its sheet says it was held)."""
+    m = sheet.meeting
+    fmt, kind, status = (m.get(k) for k in ("format", "meeting_type", "status"))
+    return MeetingFields(fmt if fmt in FORMATS else "in_person", kind if kind in TYPES else "ordinary",
+                         status if status in STATUSES else "held")
+
+
+def _check_fields(fields: MeetingFields) -> list[str]:
+    problems = []
+    if fields.format not in FORMATS:
+        problems.append(f"Format de séance inconnu « {fields.format} ».")
+    if fields.meeting_type not in TYPES:
+        problems.append(f"Type de séance inconnu « {fields.meeting_type} ».")
+    if fields.status not in STATUSES:
+        problems.append(f"Statut de séance « {fields.status} » impossible ici : la séance est tenue ou annulée.")
+    return problems
+
+
 def _check(sheet: Sheet, statuses: pd.DataFrame, today: date) -> list[str]:
+    wrong_day = out_of_range(sheet.day, "La date de la séance")
+    if wrong_day:
+        return [wrong_day]  # nothing else of a sitting dated by a slip is worth checking
     problems = []
     if sheet.day > today:
         problems.append("Une séance tenue ne peut pas être datée dans le futur.")
@@ -247,16 +296,30 @@ def _check_substitutes(sheet: Sheet, statuses: pd.DataFrame) -> list[str]:
 
 
 def save_sheet(conn: duckdb.DuckDBPyConnection, sheet: Sheet, statuses: pd.DataFrame, *, username: str,
-               meeting_format: str | None = None, today: date | None = None,
-               convocation: date | None = None) -> tuple[int, int, int]:
-    """Save the meeting as held with these statuses (person_id, status, delegate_id); return added, updated, same.
-    `convocation`: the day its convocation was sent (None keeps the one stored).
+               meeting_format: str | None = None, today: date | None = None, convocation: date | None = None,
+               meeting_type: str | None = None, meeting_status: str | None = None) -> tuple[int, int, int]:
+    """Save the meeting with these statuses (person_id, status, delegate_id); return added, updated, same.
+    `meeting_format`, `meeting_type` and `meeting_status` correct the sitting itself (None keeps what is stored; the
+    status is "held" or "cancelled", held by default); a cancelled sitting keeps no sign-in: its stored rows are
+    removed (and logged), and `updated` counts them. `convocation`: the day its convocation was sent (None keeps
+    the one stored).
 
     Raises InvalidSheet for a sheet that breaks the rules and Conflict when the meeting changed since it was read.
     """
-    problems = _check(sheet, statuses, today or date.today())
-    if convocation is not None and convocation > sheet.day:
-        problems.append("La convocation ne peut pas être datée après la séance.")
+    stored = stored_fields(sheet)
+    fields = MeetingFields(meeting_format or stored.format, meeting_type or stored.meeting_type,
+                           meeting_status or "held")
+    problems = _check_fields(fields)
+    if fields.status == "held":
+        problems += _check(sheet, statuses, today or date.today())
+    elif wrong_day := out_of_range(sheet.day, "La date de la séance"):
+        problems.append(wrong_day)
+    if convocation is not None:
+        wrong_convocation = out_of_range(convocation, "La date de la convocation")
+        if wrong_convocation:
+            problems.append(wrong_convocation)
+        elif convocation > sheet.day:
+            problems.append("La convocation ne peut pas être datée après la séance.")
     if problems:
         raise InvalidSheet(problems)
     cur = conn.cursor()
@@ -266,24 +329,54 @@ def save_sheet(conn: duckdb.DuckDBPyConnection, sheet: Sheet, statuses: pd.DataF
             if current["version"].iloc[0] != sheet.version:
                 raise Conflict("Cette séance a été modifiée par quelqu'un d'autre pendant votre saisie. "
                                "Rechargez-la pour voir ses changements, puis refaites les vôtres.")
-            result = _write(cur, sheet, statuses, username, meeting_format, convocation)
-    except (duckdb.TransactionException, duckdb.ConstraintException) as exc:
+            result = _write(cur, sheet, statuses, username, fields, convocation)
+    except duckdb.TransactionException as exc:  # a write-write conflict: another save of the same rows
         raise Conflict("Cette séance vient d'être enregistrée par quelqu'un d'autre : rechargez-la, puis refaites "
                        "vos changements.") from exc
+    except duckdb.ConstraintException as exc:
+        # only a duplicate key is someone else's save (the same new sitting twice); any other refusal of the base
+        # is this save's own, and saying "someone else" would send the user after a change nobody made
+        if "duplicate key" in str(exc).lower():
+            raise Conflict("Cette séance vient d'être enregistrée par quelqu'un d'autre : rechargez-la, puis "
+                           "refaites vos changements.") from exc
+        raise InvalidSheet(["La base a refusé cet enregistrement (une règle de cohérence des séances n'est pas "
+                            "respectée) : rien n'a été modifié."]) from exc
     return result
 
 
+def saved_text(sheet: Sheet, result: tuple[int, int, int], fields: MeetingFields) -> str:
+    """What the form says once the sheet `sheet` (as read before the save) is saved with `fields`: the sign-ins
+    added and changed, or removed from a cancelled sitting, and the correction of the sitting itself."""
+    added, updated, _ = result
+    day = long_date(sheet.day)
+    if fields.status == "cancelled":
+        text = f"Séance du {day} enregistrée comme annulée : {number(updated)} présence(s) retirée(s)."
+    else:
+        text = (f"Séance du {day} enregistrée : {number(added)} présence(s) ajoutée(s), {number(updated)} "
+                "modifiée(s).")
+    stored = stored_fields(sheet)
+    corrected = [f"{what} : {names[new]}" for what, names, old, new in (
+        ("format", labels.MEETING_FORMAT, stored.format, fields.format),
+        ("type", labels.MEETING_TYPE, stored.meeting_type, fields.meeting_type)) if sheet.meeting_id and old != new]
+    return text + (" Séance corrigée (" + ", ".join(corrected) + ")." if corrected else "")
+
+
 def _write(cur: duckdb.DuckDBPyConnection, sheet: Sheet, statuses: pd.DataFrame, username: str,
-           meeting_format: str | None, convocation: date | None = None) -> tuple[int, int, int]:
+           fields: MeetingFields, convocation: date | None = None) -> tuple[int, int, int]:
     log = [None, username]
     m = sheet.meeting
-    keep = lambda value: None if pd.isna(value) else value  # noqa: E731
-    meeting = staged_frame([(sheet.body, sheet.day, "held", meeting_format or keep(m["format"]) or "in_person",
-                             keep(m["meeting_type"]) or "ordinary", keep(m.get("requesters")),
+    keep = lambda value: None if value is None or pd.isna(value) else value  # noqa: E731
+    # the number of mayors who asked means something only for a sitting "à la demande" (a CHECK of the table)
+    requesters = keep(m.get("requesters")) if fields.meeting_type == "requested" else None
+    meeting = staged_frame([(sheet.body, sheet.day, fields.status, fields.format, fields.meeting_type, requesters,
                              keep(m.get("commune_insee")), keep(m.get("headcount")), convocation)],
                            ["body_code", "meeting_date", "status", "format", "meeting_type", "requesters",
                             "commune_insee", "headcount", "convocation_date"])
     merge_staged(cur, "meetings", meeting, log)
+    if fields.status == "cancelled":
+        removed = _remove_sign_ins(cur, sheet, log)
+        attendance.refresh_tallies(cur)
+        return 0, removed, 0
     stored = dict(zip(sheet.rows["person_id"], sheet.rows["status"])) if sheet.meeting_id else {}
     derived, bounded = sitting_rows(sheet, statuses)  # one row per person; their bounded rows apart
     rows = [(sheet.body, sheet.day, int(r.person_id), r.status, None if pd.isna(r.delegate_id) else int(r.delegate_id))
@@ -293,8 +386,29 @@ def _write(cur: duckdb.DuckDBPyConnection, sheet: Sheet, statuses: pd.DataFrame,
     frame = staged_frame(rows, ["body_code", "meeting_date", "person_id", "status", "delegate_id"])
     spans_only = _write_spans(cur, sheet, derived, bounded, log)
     added, updated, same = merge_staged(cur, "attendance", frame, log)
-    attendance.refresh_tallies(cur)  # the indicators' pre-aggregated counts, in the same transaction
+    # the indicators' pre-aggregated counts of this sitting, in the same transaction
+    attendance.refresh_tallies(cur, [(sheet.body, sheet.day)])
     return added, updated + spans_only, same - spans_only
+
+
+def _remove_sign_ins(cur: duckdb.DuckDBPyConnection, sheet: Sheet, log: list) -> int:
+    """Remove the stored sign-ins of a sitting recorded as cancelled, each logged as the change of its status to
+    nothing (the sitting's history keeps what was there); return how many."""
+    if sheet.meeting_id is None:
+        return 0
+    spanned = sorted(set(int(p) for p in sheet.spans["person_id"]))
+    if spanned:
+        _staged(cur, "import_spans_delete",
+                staged_frame([(sheet.meeting_id, p) for p in spanned], ["meeting_id", "person_id"]))
+    removed = cur.execute(query("recording_remove_sign_ins"), {"meeting_id": sheet.meeting_id}).fetchall()
+    logged = [("attendance", f"{sheet.meeting_id}/{person_id}", "status", status, None)
+              for person_id, status, _ in sorted(removed)]
+    logged += [("attendance_spans", f"{sheet.meeting_id}/{p}", "plages",
+                agenda_rules.spans_text(_stored_spans(sheet).get(p, [])), None) for p in spanned]
+    if logged:
+        _staged(cur, "import_change_log", pd.DataFrame(
+            logged, columns=["table_name", "row_key", "column_name", "old_value", "new_value"]).astype(object), log)
+    return len(removed)
 
 
 def _staged(cur: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame,
@@ -307,15 +421,21 @@ def _staged(cur: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame,
         cur.unregister("staged")
 
 
-def _write_spans(cur: duckdb.DuckDBPyConnection, sheet: Sheet, derived: pd.DataFrame, bounded: dict[int, Rows],
-                 log: list) -> int:
-    """Replace the bounded rows of the persons whose rows changed and log them ("plages", as the import does);
-    return how many of those keep their sitting-level row (an update the attendance merge counts as unchanged)."""
+def _stored_spans(sheet: Sheet) -> dict[int, Rows]:
+    """The sheet's stored rows bounded to points, per person, in their order."""
     stored: dict[int, Rows] = {}
     for r in sheet.spans.itertuples():
         stored.setdefault(int(r.person_id), []).append(
             (None if pd.isna(r.from_item) else r.from_item, None if pd.isna(r.to_item) else r.to_item, r.status,
              None if pd.isna(r.delegate_id) else int(r.delegate_id)))
+    return stored
+
+
+def _write_spans(cur: duckdb.DuckDBPyConnection, sheet: Sheet, derived: pd.DataFrame, bounded: dict[int, Rows],
+                 log: list) -> int:
+    """Replace the bounded rows of the persons whose rows changed and log them ("plages", as the import does);
+    return how many of those keep their sitting-level row (an update the attendance merge counts as unchanged)."""
+    stored = _stored_spans(sheet)
     listed = set(derived["person_id"].astype(int))
     changed = sorted(p for p in set(bounded) | (set(stored) & listed) if bounded.get(p, []) != stored.get(p, []))
     if not changed or sheet.meeting_id is None:
@@ -459,6 +579,9 @@ def sheet_caption(sheet: Sheet) -> str:
             return (f"Séance prévue : la feuille part des {sheet.from_replies} réponse(s) aux convocations (pouvoirs, "
                     "suppléants, excusés) ; les autres membres sont présents par défaut.")
         return "Séance prévue, sans réponse enregistrée : les membres convoqués sont présents par défaut."
+    if sheet.meeting_id and sheet.meeting.get("status") == "cancelled":
+        return ("Séance annulée : elle n'a pas de présences. Pour la dire tenue, choisissez le statut « tenue » : "
+                "les membres convoqués sont présents par défaut.")
     if sheet.meeting_id:
         return "Séance déjà enregistrée : vous modifiez ses présences."
     return "Nouvelle séance : les membres convoqués sont présents par défaut, comme sur la feuille d'émargement."

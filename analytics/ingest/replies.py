@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 
 from analytics.ingest.importer import merge_staged, staged_frame
-from analytics.ingest.recording import Conflict, InvalidSheet
+from analytics.ingest.recording import Conflict, InvalidSheet, out_of_range
 from analytics.store.sql import query
 from analytics.store.transaction import transaction
 from analytics.wording import labels
@@ -125,7 +125,11 @@ def checked(sheet: ReplySheet, replies: pd.DataFrame, convocation: date | None =
     problems: list[str] = []
     if sheet.status != "planned":
         problems.append("Cette séance n'est plus prévue : ses réponses restent telles qu'enregistrées.")
-    if convocation is not None and convocation > sheet.day:
+    wrong_days = [wrong for wrong in (
+        out_of_range(sheet.day, "La date de la séance"),  # stored by a slip: the file of sittings needs correcting
+        None if convocation is None else out_of_range(convocation, "La date de la convocation")) if wrong]
+    problems += wrong_days
+    if convocation is not None and convocation > sheet.day and not wrong_days:
         problems.append("La convocation ne peut pas être datée après la séance.")
     members = sheet.members.set_index("person_id")
     names = members["name"].to_dict()

@@ -5,11 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 
+from analytics import settings
+from analytics.wording.format import number
 from analytics.wording.text import fold
 
 # Columns of each template, in template order; the required ones carry no default. "identifiant" is the stable key
@@ -59,8 +62,24 @@ EXCEL_SERIALS = range(18264, 73051)
 # à supprimer". A row with a cell that is, or starts with, the word EXEMPLE (any case or accent) is refused.
 _EXAMPLE = re.compile(r"exemple\b")
 _MAYBE_EXAMPLE = re.compile(r"xempl", re.IGNORECASE)  # a quick look at a whole file before any cell is folded
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_FRENCH = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+# ASCII digits only: int() and str.isdigit() also take "²" or "٣", which no one types as a date
+_ISO = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
+_FRENCH = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
+_SERIAL = re.compile(r"[0-9]{1,6}")
+DATE_EXPECTED = "attendu JJ/MM/AAAA ou AAAA-MM-JJ"
+
+# Bounds of a workbook, checked before openpyxl parses it (issue 17.4: a 2,85 MB file of 20 M inline-string rows
+# unpacks to gigabytes). Excel itself writes at most 1 048 576 rows a sheet; 20 M cells are twice a full sheet of
+# the widest sign-in template (10 columns). A CSV file needs none of these: its upload limit is its size.
+XLSX_MAX_MEMBER_BYTES = 256_000_000      # uncompressed, each part of the ZIP
+XLSX_MAX_TOTAL_BYTES = 512_000_000       # uncompressed, all parts together
+XLSX_MAX_ROWS = 1_048_576                # each sheet
+XLSX_MAX_CELLS = 20_000_000              # the whole workbook
+_XLSX_CHUNK = 1 << 20
+# how the sheet XML opens a row and a cell (with attributes, bare or empty); a prefixed "<x:row" is caught by the
+# count openpyxl's rows are held to
+_ROW_TAGS = (b"<row ", b"<row>", b"<row/>")
+_CELL_TAGS = (b"<c ", b"<c>", b"<c/>")
 
 
 @dataclass(frozen=True)
@@ -109,21 +128,71 @@ def column_letter(index: int) -> str:
 
 
 @lru_cache(maxsize=65536)
-def parse_date(text: str) -> date | None:
-    """A date written AAAA-MM-JJ, JJ/MM/AAAA or as an Excel serial number; None otherwise (31/02/2024 included)."""
+def read_date(text: str) -> tuple[date | None, str | None]:
+    """A date written AAAA-MM-JJ, JJ/MM/AAAA or as an Excel serial number, in ASCII digits, between
+    settings.EARLIEST_DAY and settings.LATEST_DAY: (date, None), or (None, why) in French."""
     text = text.strip()
-    if text.isdigit() and int(text) in EXCEL_SERIALS:
-        return EXCEL_EPOCH + timedelta(days=int(text))
+    if _SERIAL.fullmatch(text):
+        if int(text) in EXCEL_SERIALS:
+            return EXCEL_EPOCH + timedelta(days=int(text)), None
+        return None, f"date impossible « {text} » ({DATE_EXPECTED})."
     if match := _ISO.fullmatch(text):
         year, month, day = (int(g) for g in match.groups())
     elif match := _FRENCH.fullmatch(text):
         day, month, year = (int(g) for g in match.groups())
     else:
-        return None
+        return None, f"date impossible « {text} » ({DATE_EXPECTED})."
     try:
-        return date(year, month, day)
+        found = date(year, month, day)
     except ValueError:
+        return None, f"date impossible « {text} » ({DATE_EXPECTED})."
+    if not settings.EARLIEST_DAY <= found <= settings.LATEST_DAY:
+        # a year like 9999 is a slip; it would also overflow the date arithmetic of the outputs (ICS, periods)
+        return None, (f"date hors de la période admise « {text} » (du {settings.EARLIEST_DAY:%d/%m/%Y} au "
+                      f"{settings.LATEST_DAY:%d/%m/%Y}).")
+    return found, None
+
+
+def parse_date(text: str) -> date | None:
+    """read_date without its reason: None for a text that is no accepted date (31/02/2024 included)."""
+    return read_date(text)[0]
+
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+@cache
+def _control_classes() -> tuple[re.Pattern[str], frozenset[str], bytes]:
+    """Control characters (Unicode Cc: C0, DEL, C1) but the tab and the line breaks of a cell typed on two lines,
+    and format characters (Cf: bidi overrides, zero-width ones), which hide or reorder a text: a class of the basic
+    plane's, and a set of the others' (one class holding them makes a search of 55 MB take 14 s instead of 0,2 s);
+    and the bytes that begin none of them in UTF-8 or in Windows-1252, which a first look at a file deletes
+    (bytes.translate: 55 MB in 25 ms)."""
+    # planes 0, 1 and 14 only: 2 and 3 are kept for ideographs, 4 to 13 unassigned, 15 and 16 for private use (a
+    # scan of the three takes a quarter of the time of all seventeen)
+    planes = (*range(0x20000), *range(0xE0000, 0xF0000))
+    chars = [c for c in map(chr, planes) if unicodedata.category(c) in ("Cc", "Cf") and c not in "\t\n\r"]
+    basic = "".join(c for c in chars if ord(c) < 0x10000)
+    starts = {c.encode()[0] for c in chars} | {b for b in range(256)
+                                               if bytes([b]).decode("cp1252", "ignore") in chars}
+    return (re.compile(f"[{re.escape(basic)}]"), frozenset(c for c in chars if ord(c) >= 0x10000),
+            bytes(b for b in range(256) if b not in starts))
+
+
+def control_character(text: str, astral: bool | None = None) -> str | None:
+    """A control or format character of `text` (see _control_classes), None when it has none; `astral`
+    False says the text has no character beyond the basic plane (spares a look for them)."""
+    basic, others, _ = _control_classes()
+    if found := basic.search(text):
+        return found.group()
+    if text.isascii() or astral is False:
         return None
+    return next((m.group() for m in _ASTRAL.finditer(text) if m.group() in others), None)
+
+
+def control_message(character: str) -> str:
+    """The refusal of a cell holding a control character."""
+    return f"caractère de contrôle U+{ord(character):04X} refusé : retirez-le de la cellule."
 
 
 def decode(name: str, content: bytes) -> tuple[str | None, list[Problem]]:
@@ -135,6 +204,8 @@ def decode(name: str, content: bytes) -> tuple[str | None, list[Problem]]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
+        if mixed := _mixed_encodings(name, content):
+            return None, [mixed]
         try:
             # Excel's "CSV (séparateur : point-virgule)" on Windows; DuckDB cannot read it, Python can
             text = content.decode("cp1252")
@@ -144,6 +215,34 @@ def decode(name: str, content: bytes) -> tuple[str | None, list[Problem]]:
     if any(ord(ch) < 32 and ch not in "\t\r\n" for ch in text[:4096]):
         return None, [Problem(name, None, None, "ce n'est pas un fichier texte CSV (fichier binaire).")]
     return text, []
+
+
+_BELOW_F0 = bytes(range(0xF0))
+
+
+def _mixed_encodings(name: str, content: bytes) -> Problem | None:
+    """A file that is not UTF-8 as a whole but has UTF-8 lines (two files pasted together) would be read as
+    Windows-1252 into "BenoÃ®t": the first line of the encoding fewer lines use, or None when it is not mixed."""
+    # the usual Windows-1252 file holds no valid UTF-8 sequence of two bytes or more (Windows-1252 text rarely does
+    # by chance: "Ã©" typed on purpose), and needs no look line by line (55 MB: 0,2 s, a regex takes 0,7 s)
+    if content.decode("utf-8", "replace").replace("\ufffd", "").isascii():
+        return None
+    lines: dict[str, list[int]] = {"UTF-8": [], "Windows-1252": []}
+    for index, line in enumerate(content.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            lines["Windows-1252"].append(index)
+        else:
+            lines["UTF-8"].append(index)
+    if not lines["UTF-8"] or not lines["Windows-1252"]:
+        return None
+    fewer, more = sorted(lines, key=lambda encoding: (len(lines[encoding]), -lines[encoding][0]))
+    return Problem(name, lines[fewer][0], None,
+                   f"encodages mêlés : cette ligne est en {fewer}, {number(len(lines[more]))} autre(s) ligne(s) en "
+                   f"{more} (à partir de la ligne {lines[more][0]}) ; enregistrez le fichier entier en « CSV UTF-8 ».")
 
 
 def _separator(header_line: str) -> str:
@@ -159,6 +258,23 @@ def _kind(columns: set[str]) -> str | None:
     scores = {kind: len(columns & set(cols)) for kind, cols in TEMPLATES.items()}
     best = max(scores, key=lambda kind: scores[kind])
     return best if scores[best] >= 2 else None
+
+
+def _controls(name: str, records: list[tuple[int, list[str]]]) -> tuple[list[tuple[int, list[str]]], list[Problem]]:
+    """The records without those holding a control character in a cell, and a problem for each such cell (the
+    header's too); called only when the file holds one, found by a search of the whole text."""
+    header = [fold(cell) for cell in records[0][1]]
+    kept, problems = [], []
+    for line, row in records:
+        found = [(index, character) for index, cell in enumerate(row)
+                 if (character := control_character(cell)) is not None]
+        for index, character in found:
+            label = f"{column_letter(index)} « {header[index]} »" if index < len(header) and line != records[0][0] \
+                else column_letter(index)
+            problems.append(Problem(name, line, label, control_message(character)))
+        if not found or line == records[0][0]:
+            kept.append((line, row))  # a refused header cell still names its column for the other messages
+    return kept, problems
 
 
 def _table(name: str, records: list[tuple[int, list[str]]],
@@ -224,23 +340,87 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
+class _TooLarge(Exception):
+    """A workbook over one of the XLSX_MAX_* bounds; its argument says which, in French."""
+
+    def problem(self, name: str) -> Problem:
+        """The refusal of the workbook `name`."""
+        return Problem(name, None, None, f"classeur Excel trop volumineux : {self} ; importez-le en plusieurs "
+                                         "fichiers, ou enregistrez-le en CSV.")
+
+
+def _xlsx_bounds(content: bytes) -> None:
+    """Refuse, before any XML is parsed, a workbook whose parts unpack to more than the XLSX_MAX_* bounds: the ZIP
+    directory's sizes first, then each sheet read in chunks with a cap (a directory can lie) while its rows and cells
+    are counted. Raises _TooLarge, or zipfile.BadZipFile for a damaged archive."""
+    limit = f"{number(XLSX_MAX_MEMBER_BYTES / 1e6)} Mo"
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        members = archive.infolist()
+        largest = max(members, key=lambda info: info.file_size, default=None)
+        if largest is not None and largest.file_size > XLSX_MAX_MEMBER_BYTES:
+            raise _TooLarge(f"sa partie « {largest.filename} » occupe {number(largest.file_size / 1e6)} Mo une fois "
+                            f"décompressée (limite : {limit})")
+        total = sum(info.file_size for info in members)
+        if total > XLSX_MAX_TOTAL_BYTES:
+            raise _TooLarge(f"il occupe {number(total / 1e6)} Mo une fois décompressé (limite : "
+                            f"{number(XLSX_MAX_TOTAL_BYTES / 1e6)} Mo)")
+        cells = 0
+        for info in members:
+            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                continue
+            rows, size, tail = 0, 0, b""
+            with archive.open(info) as stream:
+                while chunk := stream.read(_XLSX_CHUNK):
+                    size += len(chunk)
+                    if size > XLSX_MAX_MEMBER_BYTES:
+                        raise _TooLarge(f"sa partie « {info.filename} » dépasse {limit} une fois décompressée")
+                    # the tail is shorter than any tag: a tag cut by the chunk boundary is counted once
+                    data = tail + chunk
+                    rows += sum(data.count(tag) for tag in _ROW_TAGS)
+                    cells += sum(data.count(tag) for tag in _CELL_TAGS)
+                    tail = data[-5:]
+                    _check_counts(rows, cells)
+
+
+def _check_counts(rows: int, cells: int) -> None:
+    """Raise _TooLarge when a sheet has more rows, or the workbook more cells, than XLSX_MAX_ROWS/XLSX_MAX_CELLS."""
+    if rows > XLSX_MAX_ROWS:
+        raise _TooLarge(f"une feuille a plus de {number(XLSX_MAX_ROWS)} lignes")
+    if cells > XLSX_MAX_CELLS:
+        raise _TooLarge(f"il a plus de {number(XLSX_MAX_CELLS)} cellules")
+
+
 def _xlsx_sheets(name: str, content: bytes) -> tuple[list[tuple[str, list[tuple[int, list[str]]]]], list[Problem]]:
     from openpyxl import load_workbook  # imported here: only spreadsheets need it
 
     try:
+        _xlsx_bounds(content)
+        # openpyxl parses with defusedxml when it is installed (pyproject.toml): no entity expansion, no DTD fetch
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        return [], [Problem(name, None, None, f"classeur Excel illisible ({type(exc).__name__}).")]
+    except _TooLarge as exc:
+        return [], [exc.problem(name)]
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ValueError, OSError, EOFError) as exc:
+        # openpyxl wraps what its parser refused (defusedxml's EntitiesForbidden…) in a ValueError: name the cause
+        return [], [Problem(name, None, None, f"classeur Excel illisible ({type(exc.__cause__ or exc).__name__}).")]
     sheets = []
+    cells = 0
     try:
         for sheet in workbook.worksheets:
             records = []
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            for index, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                cells += len(values)
+                _check_counts(index, cells)  # a sheet whose tags the byte count missed (a prefix "x:row")
                 row = [_cell_text(value) for value in values]
                 if any(cell.strip() for cell in row):
-                    records.append((number, row))
+                    records.append((index, row))
             if records:
                 sheets.append((f"{name} [{sheet.title}]", records))
+    except _TooLarge as exc:
+        return [], [exc.problem(name)]
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OverflowError, OSError, EOFError, SyntaxError) as exc:
+        # a damaged part, or a cell openpyxl cannot convert (a date serial past year 9999); defusedxml's refusals
+        # (entities, DTD) are ValueError subclasses
+        return [], [Problem(name, None, None, f"classeur Excel illisible ({type(exc).__name__}).")]
     finally:
         workbook.close()
     return sheets, []
@@ -264,8 +444,17 @@ def read_tables(name: str, content: bytes) -> tuple[list[Table], list[Problem]]:
     for sheet_name, records in sheets:
         if content.startswith(b"PK\x03\x04"):
             examples = any(_MAYBE_EXAMPLE.search(cell) for _, row in records for cell in row)
+            controls = any(control_character(cell) for _, row in records for cell in row)
         else:
             examples = bool(_MAYBE_EXAMPLE.search(text or ""))
+            # the bytes that may begin a control character; if any, one search of the whole text, then cell by
+            # cell. UTF-8 writes a character beyond the basic plane with a lead byte F0 to F4
+            suspects = content.translate(None, _control_classes()[2])
+            controls = bool(suspects) and control_character(
+                text or "", astral=bool(suspects.translate(None, _BELOW_F0))) is not None
+        if controls:
+            records, found = _controls(sheet_name, records)
+            problems.extend(found)
         table, found = _table(sheet_name, records, examples)
         problems.extend(found)
         if table is not None:

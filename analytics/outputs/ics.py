@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import duckdb
 from icalendar import Calendar, Event
 
+from analytics.settings import EARLIEST_DAY, LATEST_DAY
 from analytics.store.sql import query
 from analytics.wording import labels
 
@@ -19,7 +20,9 @@ def uid(body_code: str, day: date) -> str:
 
 
 def planned_calendar(conn: duckdb.DuckDBPyConnection, since: date, body_code: str | None = None) -> bytes:
-    """Every planned meeting from `since` on (of one body, or all) as an all-day event."""
+    """Every planned meeting from `since` on (of one body, or all) as an all-day event; a sitting dated outside the
+    plausible range (settings.EARLIEST_DAY … LATEST_DAY, a typing slip such as 31/12/9999) is left out, never an
+    error: its next day may not exist, and the calendar is drawn on every run of the Saisie page."""
     rows = conn.cursor().execute(query("ics_planned_meetings"), {"since": since, "body": body_code}).fetchall()
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -27,6 +30,8 @@ def planned_calendar(conn: duckdb.DuckDBPyConnection, since: date, body_code: st
     calendar.add("x-wr-calname", "Gouvernance m2A — séances prévues")
     stamp = datetime.now(UTC).replace(microsecond=0)
     for code, name, day, fmt, kind in rows:
+        if not EARLIEST_DAY <= day <= LATEST_DAY:
+            continue
         event = Event()
         event.add("uid", uid(code, day))
         event.add("dtstamp", stamp)

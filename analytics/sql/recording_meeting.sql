@@ -20,10 +20,13 @@ spans AS (
 ),
 
 final AS (
-    -- what the form does not show is kept as stored when the sheet is saved (recording._write)
+    -- what the form does not show is kept as stored when the sheet is saved (recording._write); the version holds
+    -- all the form shows and writes of the sitting (status, format, type, convocation) and its sign-ins, so that a
+    -- save never overwrites a change made since the form read them
     SELECT m.meeting_id, m.status, m.format, m.meeting_type, m.requesters, m.commune_insee, m.headcount,
            m.convocation_date,
-           md5(coalesce(m.status, '') || '|' || coalesce(m.format, '') || '|' || coalesce(sheet.rows, '')
+           md5(coalesce(m.status, '') || '|' || coalesce(m.format, '') || '|' || coalesce(m.meeting_type, '') || '|'
+               || coalesce(m.convocation_date::VARCHAR, '') || '|' || coalesce(sheet.rows, '')
                || coalesce('|' || spans.rows, '')) AS version
     FROM sheet
     CROSS JOIN spans
