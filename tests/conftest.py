@@ -10,9 +10,17 @@ import duckdb
 import pytest
 
 from analytics.ingest import demo
-from analytics.store import db
+from analytics.store import backup_schedule, db
 
 DEMO_TODAY = date(2026, 11, 29)  # the day the shared demo database believes it is
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _no_backup_worker_outlives_its_module() -> Iterator[None]:
+    """The pages tests run the app in this process: its backup thread holds the connection it was given, which would
+    keep that base open (DuckDB then refuses another connection to it with other settings, e.g. read-only)."""
+    yield
+    backup_schedule.stop_all()
 
 
 @pytest.fixture

@@ -12,12 +12,13 @@ import shutil
 import struct
 import subprocess
 import sys
+import threading
 import time
 import tracemalloc
 import zipfile
 import zlib
-from collections.abc import Callable
-from datetime import date
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pyarrow as pa
@@ -26,7 +27,9 @@ import pytest
 
 from analytics import cli
 from analytics.ingest import demo, importer
+from analytics.outputs import indicators
 from analytics.store import backup, db
+from analytics.store import backup_schedule as schedule
 from tests.support import ROOT, snapshot
 
 
@@ -460,3 +463,376 @@ def test_a_zip_with_missing_or_doubled_files_is_refused(content: bytes, tmp_path
                        match=r"n.a pas les fichiers .* \(il manque persons.parquet; meetings.parquet en double\)"):
         backup.restore_zip(raw_zip(doubled), tmp_path / "a.duckdb")
     assert not (tmp_path / "a.duckdb").exists()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Backups while the dashboard runs (issue 18.1): the schedule, the rotation, the requests of the command line
+
+AT = datetime(2026, 12, 1, 2, 0)  # a Tuesday, at the default hour
+
+
+def fake_backup(folder: Path, name: str) -> Path:
+    """A folder that looks like a scheduled backup to the rotation (a manifest in it)."""
+    (folder / name).mkdir(parents=True)
+    (folder / name / backup.MANIFEST).write_text("{}", encoding="utf-8")
+    return folder / name
+
+
+def test_a_backup_is_due_once_per_day_from_its_hour() -> None:
+    yesterday = datetime(2026, 11, 30, 2, 0, 4)
+    assert schedule.last_slot(datetime(2026, 12, 1, 1, 59), 2) == datetime(2026, 11, 30, 2, 0)
+    assert schedule.last_slot(AT, 2) == AT
+    assert not schedule.is_due(datetime(2026, 12, 1, 1, 59), 2, [yesterday])
+    assert schedule.is_due(AT, 2, [yesterday])
+    assert not schedule.is_due(datetime(2026, 12, 1, 23, 0), 2, [yesterday, datetime(2026, 12, 1, 2, 0, 5)])
+    # a server stopped at 2 h makes up for it at 9 h; a new installation takes its first backup at once
+    assert schedule.is_due(datetime(2026, 12, 1, 9, 0), 2, [yesterday])
+    assert schedule.is_due(datetime(2026, 12, 1, 1, 0), 2, [])
+    # a backup taken before the hour is not today's
+    assert schedule.is_due(datetime(2026, 12, 1, 2, 30), 2, [datetime(2026, 12, 1, 1, 0)])
+
+
+def test_the_rotation_keeps_the_newest_and_only_looks_at_dated_backups(tmp_path: Path) -> None:
+    for day in range(1, 10):
+        fake_backup(tmp_path, f"2026-11-{day:02d}T020000")
+    manual = fake_backup(tmp_path, "avant-v2")
+    (tmp_path / "2026-11-20T020000").mkdir()  # no manifest: not a backup
+    fake_backup(tmp_path, "2026-13-45T020000")  # the shape of a stamp, not a date
+    found = schedule.scheduled_backups(tmp_path)
+    assert [moment.day for moment, _ in found] == list(range(1, 10))
+    assert schedule.beyond(found, 7) == [tmp_path / "2026-11-01T020000", tmp_path / "2026-11-02T020000"]
+    assert schedule.beyond(found, 9) == [] == schedule.beyond(found, 20)
+    assert schedule.scheduled_backups(tmp_path / "absent") == []
+    assert manual.exists()
+
+
+def test_a_scheduled_backup_restores_and_the_oldest_go(demo_file: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "sauvegardes"
+    for day in range(24, 31):
+        fake_backup(folder, f"2026-11-{day}T020000")
+    manual = fake_backup(folder, "avant-v2")
+    stale = folder / f".2026-11-23T020000{backup.PARTIAL_SUFFIX}"  # a backup a crash cut short
+    stale.mkdir()
+    conn = db.connect(demo_file)
+    before = snapshot(conn)
+    target, deleted = schedule.take_scheduled(conn, schedule.Schedule(folder, 2, 3), AT)
+    conn.close()
+    assert target == folder / "2026-12-01T020000"
+    assert deleted == [folder / f"2026-11-{day}T020000" for day in range(24, 29)]
+    assert sorted(p.name for p in folder.iterdir()) == ["2026-11-29T020000", "2026-11-30T020000",
+                                                         "2026-12-01T020000", "avant-v2"]
+    assert manual.exists() and not stale.exists()
+    backup.restore(target, tmp_path / "restored.duckdb")
+    restored = db.connect(tmp_path / "restored.duckdb")
+    assert snapshot(restored) == before
+    restored.close()
+
+
+def test_a_backup_cut_short_is_never_seen_under_its_name(demo_file: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    conn = db.connect(demo_file)
+    written = []
+
+    def full_disk(table: pa.Table, where: Path) -> None:
+        if written:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        written.append(where)
+        real(table, where)
+
+    real = pq.write_table
+    monkeypatch.setattr(pq, "write_table", full_disk)
+    target = tmp_path / "nuit"
+    with pytest.raises(backup.BackupError, match=f"Sauvegarde impossible dans {target} : le disque est plein"):
+        backup.backup_whole(conn, target)
+    assert list(tmp_path.iterdir()) == [demo_file]  # neither the folder nor its hidden partial copy
+    assert written and written[0].parent.name == f".nuit{backup.PARTIAL_SUFFIX}"
+    monkeypatch.undo()
+    # a folder that exists must be empty; an empty one is taken
+    fake_backup(tmp_path, "pleine")
+    with pytest.raises(backup.BackupError, match="existe déjà et n'est pas un dossier vide"):
+        backup.backup_whole(conn, tmp_path / "pleine")
+    (tmp_path / "vide").mkdir()
+    assert backup.backup_whole(conn, tmp_path / "vide")["rows"]["communes"] == 39
+    conn.close()
+
+
+def test_the_schedule_variables(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ("GOUVERNANCE_BACKUP_DIR", "GOUVERNANCE_BACKUP_HOUR", "GOUVERNANCE_BACKUP_KEEP"):
+        monkeypatch.delenv(name, raising=False)
+    assert schedule.schedule_from_environment() == (None, [])
+    monkeypatch.setenv("GOUVERNANCE_BACKUP_DIR", str(tmp_path))
+    assert schedule.schedule_from_environment() == (schedule.Schedule(tmp_path, 2, 7), [])
+    monkeypatch.setenv("GOUVERNANCE_BACKUP_HOUR", "23")
+    monkeypatch.setenv("GOUVERNANCE_BACKUP_KEEP", "30")
+    assert schedule.schedule_from_environment() == (schedule.Schedule(tmp_path, 23, 30), [])
+    monkeypatch.setenv("GOUVERNANCE_BACKUP_HOUR", "24")
+    monkeypatch.setenv("GOUVERNANCE_BACKUP_KEEP", "sept")
+    found, warnings = schedule.schedule_from_environment()
+    assert found == schedule.Schedule(tmp_path, 2, 7)
+    assert warnings == ["GOUVERNANCE_BACKUP_HOUR=24 n'est pas compris (attendu : une heure de 0 à 23) ; valeur "
+                        "utilisée : 2.",
+                        "GOUVERNANCE_BACKUP_KEEP=sept n'est pas compris (attendu : un nombre entier, 1 au moins) ; "
+                        "valeur utilisée : 7."]
+    monkeypatch.setenv("GOUVERNANCE_BACKUP_DIR", "sauvegardes")
+    assert schedule.schedule_from_environment()[0] is None
+
+
+class Clock:
+    """The worker's clock, moved by the test."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def test_the_worker_backs_up_once_a_day_and_rotates(demo_file: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "sauvegardes"
+    conn = db.connect(demo_file)
+    clock = Clock(datetime(2026, 12, 1, 3, 0))
+    worker = schedule.Worker(demo_file, conn, schedule.Schedule(folder, 2, 2), clock=clock)
+    seen = []
+    # 1 December 3 h (a first backup at once), 3 h 01, 2 December 2 h, 3 December 1 h 59, 2 h, 4 December 2 h
+    for step in (timedelta(0), timedelta(minutes=1), timedelta(hours=22, minutes=59),
+                 timedelta(hours=23, minutes=59), timedelta(minutes=1), timedelta(days=1)):
+        clock.now += step
+        worker.round()
+        seen.append(sorted(p.name for p in folder.iterdir()))
+    conn.close()
+    assert seen == [["2026-12-01T030000"], ["2026-12-01T030000"],
+                    ["2026-12-01T030000", "2026-12-02T020000"], ["2026-12-01T030000", "2026-12-02T020000"],
+                    ["2026-12-02T020000", "2026-12-03T020000"],
+                    ["2026-12-03T020000", "2026-12-04T020000"]]
+
+
+def test_a_failed_scheduled_backup_is_tried_again_later(demo_file: Path, tmp_path: Path,
+                                                        caplog: pytest.LogCaptureFixture) -> None:
+    folder = tmp_path / "sauvegardes"
+    folder.write_text("un fichier, pas un dossier")
+    conn = db.connect(demo_file)
+    clock = Clock(AT)
+    worker = schedule.Worker(demo_file, conn, schedule.Schedule(folder, 2, 7), clock=clock)
+    with caplog.at_level("INFO", logger=schedule.__name__):
+        worker.round()
+        clock.now += timedelta(minutes=14)
+        worker.round()  # not before 15 minutes
+        folder.unlink()
+        worker.round()
+        clock.now += timedelta(minutes=1)
+        worker.round()
+    conn.close()
+    messages = [record.getMessage() for record in caplog.records]
+    assert len(messages) == 2, messages
+    assert messages[0] == f"Sauvegarde planifiée manquée (nouvel essai à 02:15) : {folder} n'est pas un dossier."
+    assert messages[1].startswith(f"Sauvegarde planifiée écrite dans {folder / '2026-12-01T021500'}")
+
+
+@pytest.fixture
+def serving(demo_file: Path) -> Iterator[schedule.Worker]:
+    """The server's thread on the demo base, answering requests (no schedule)."""
+    conn = db.connect(demo_file)
+    worker = schedule.Worker(demo_file, conn, None)
+    worker.start()
+    while not (schedule.requests_folder(demo_file) / schedule.SERVER_FILE).exists():
+        time.sleep(0.05)
+    yield worker
+    worker.stop()
+    worker.join(timeout=10)
+    conn.close()
+
+
+def test_a_backup_asked_of_the_server_restores_to_the_same_indicators(demo_file: Path, tmp_path: Path,
+                                                                     serving: schedule.Worker) -> None:
+    requests = schedule.requests_folder(demo_file)
+    assert requests.stat().st_mode & 0o777 == 0o700
+    manifest = schedule.ask_server(demo_file, tmp_path / "demandee")
+    assert manifest["rows"]["communes"] == 39
+    assert sorted(p.name for p in requests.iterdir()) == [schedule.SERVER_FILE]  # request and answer are gone
+    backup.restore(tmp_path / "demandee", tmp_path / "restored.duckdb")
+    serving.stop()
+    serving.join(timeout=10)
+    source, restored = db.connect(demo_file), db.connect(tmp_path / "restored.duckdb")
+    start, end = date(2024, 7, 1), date(2025, 6, 30)
+    expected = indicators.compute(source, start, end, end)
+    assert len(expected["quorum"]) == 6 and len(expected["people"]) > 50  # a real comparison, not of two empties
+    assert indicators.compute(restored, start, end, end) == expected
+    assert snapshot(restored) == snapshot(source)
+    source.close()
+    restored.close()
+
+
+def test_the_server_refuses_what_is_not_a_backup_into_a_new_absolute_folder(demo_file: Path, tmp_path: Path,
+                                                                           serving: schedule.Worker) -> None:
+    requests = schedule.requests_folder(demo_file)
+
+    def answer(content: object) -> dict:
+        name = os.urandom(16).hex()
+        (requests / f"{name}{schedule.REQUEST_SUFFIX}").write_text(json.dumps(content), encoding="utf-8")
+        result = requests / f"{name}{schedule.RESULT_SUFFIX}"
+        deadline = time.monotonic() + 20
+        while not result.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return json.loads(result.read_text(encoding="utf-8"))
+
+    assert answer({"demande": "restauration", "dossier": str(tmp_path)}) == {
+        "message": "Demande refusée : le tableau de bord ne fait, sur demande, que des sauvegardes."}
+    assert answer({"demande": "sauvegarde", "dossier": "relatif"}) == {
+        "message": "Demande refusée : le dossier de la sauvegarde doit être un chemin absolu."}
+    assert answer({"demande": "sauvegarde", "dossier": str(requests / "x")})["message"].endswith(
+        "ne peut pas être celui des demandes.")
+    assert answer(["sauvegarde"])["message"].startswith("Demande refusée")
+    fake_backup(tmp_path, "pleine")
+    assert "existe déjà et n'est pas un dossier vide" in answer({"demande": "sauvegarde",
+                                                                   "dossier": str(tmp_path / "pleine")})["message"]
+    with pytest.raises(backup.BackupError, match="n'est pas un chemin absolu"):
+        schedule.ask_server(demo_file, Path("relatif"))
+
+
+def test_a_paused_worker_serves_nothing_until_it_gets_a_connection(demo_file: Path, tmp_path: Path) -> None:
+    conn = db.connect(demo_file)
+    worker = schedule.Worker(demo_file, conn, None)
+    worker.requests = schedule.open_requests_folder(demo_file)
+    request = worker.requests / f"{'a' * 32}{schedule.REQUEST_SUFFIX}"
+    request.write_text(json.dumps({"demande": "sauvegarde", "dossier": str(tmp_path / "b")}), encoding="utf-8")
+    with worker.paused():
+        pass
+    worker.round()
+    assert request.exists()  # no connection: not taken
+    worker.use(conn)
+    worker.round()
+    assert not request.exists() and (tmp_path / "b" / backup.MANIFEST).is_file()
+    conn.close()
+    worker.round()  # its connection closed and none given: the worker ends
+    assert worker._halt.is_set()
+
+
+def test_the_command_line_without_an_answering_server(demo_file: Path, tmp_path: Path) -> None:
+    requests = schedule.open_requests_folder(demo_file)
+    # no server at all (never started, or its process is gone): said at once
+    (requests / schedule.SERVER_FILE).write_text("999999999\n")
+    with pytest.raises(backup.BackupError, match="ouverte en écriture par un autre programme qu'un tableau de bord"):
+        schedule.ask_server(demo_file, tmp_path / "x")
+    # a server that is alive but does not answer: the request is withdrawn after the wait
+    (requests / schedule.SERVER_FILE).write_text(f"{os.getpid()}\n")
+    started = time.monotonic()
+    with pytest.raises(backup.BackupError, match="la base est ouverte par le tableau de bord, qui n'a pas répondu "
+                                                 "en 1 s à la demande de sauvegarde"):
+        schedule.ask_server(demo_file, tmp_path / "x", claim_timeout=1)
+    assert 1 <= time.monotonic() - started < 5
+    assert sorted(p.name for p in requests.iterdir()) == [schedule.SERVER_FILE]
+    assert not (tmp_path / "x").exists()
+
+
+def test_a_requests_folder_others_could_write_in_is_refused(demo_file: Path, tmp_path: Path) -> None:
+    requests = schedule.requests_folder(demo_file)
+    requests.mkdir(mode=0o700)
+    requests.chmod(0o777)
+    with pytest.raises(backup.BackupError, match="n'est pas réservé au compte du service"):
+        schedule.ask_server(demo_file, tmp_path / "x")
+    worker = schedule.Worker(demo_file, db.connect(demo_file), None)
+    worker.stop()
+    worker.run()  # refuses to serve, says why, does not raise
+    assert worker.requests is None
+
+
+def test_one_worker_per_process_and_base(demo_file: Path, tmp_path: Path) -> None:
+    conn = db.connect(demo_file)
+    first = schedule.start(demo_file, conn)
+    try:
+        # every new session calls it again (a cached connection is created once; a restore makes a new one)
+        assert schedule.start(demo_file.parent / "." / demo_file.name, conn) is first
+        with schedule.paused(demo_file):
+            assert first._conn is None  # a restore is replacing the file: nothing reads it
+        assert schedule.start(demo_file, conn) is first and first._conn is conn
+    finally:
+        first.stop()
+        first.join(timeout=10)
+        conn.close()
+    assert not first.is_alive()
+    conn = db.connect(demo_file)
+    second = schedule.start(demo_file, conn)  # the old thread ended: a new one
+    assert second is not first and second.is_alive()
+    conn.close()
+    second.join(timeout=10)
+    assert not second.is_alive()  # its connection closed, none given: it ended by itself
+
+
+def test_the_dashboard_restore_pauses_the_worker_and_hands_it_the_new_connection(
+        demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from analytics.ui import widgets
+
+    monkeypatch.setenv("GOUVERNANCE_DB", str(demo_file))
+    monkeypatch.delenv("GOUVERNANCE_BACKUP_DIR", raising=False)
+    old = widgets._connection(str(demo_file))
+    worker = schedule.start(demo_file, old)  # the one _connection started
+    content = backup.backup_zip(old)
+    try:
+        widgets.restore_database(content)
+        new = widgets._connection(str(demo_file))
+        assert new is not old and worker._conn is new and worker.is_alive()
+        assert schedule.ask_server(demo_file, tmp_path / "apres")["rows"]["communes"] == 39
+    finally:
+        worker.stop()
+        worker.join(timeout=10)
+        widgets._connection(str(demo_file)).close()
+        widgets._connection.clear()
+
+
+def test_cli_backup_while_another_program_than_the_dashboard_holds_the_base(
+        demo_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # an import (no backup thread) holds the base: said at once, no waiting, nothing written
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]); "
+                               "print('ouverte', flush=True); sys.stdin.read()", str(demo_file)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ouverte"
+        started = time.monotonic()
+        assert cli.main(["backup", str(tmp_path / "copie"), "--db", str(demo_file)]) == 1
+        assert time.monotonic() - started < 10
+    finally:
+        holder.communicate("")
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (f"La base de données {demo_file} est ouverte en écriture par un autre programme qu'un "
+                            "tableau de bord en service (un import, une autre commande…) : attendez qu'il finisse "
+                            "puis réessayez.\n")
+    assert not (tmp_path / "copie").exists()
+
+
+def test_the_command_line_stops_waiting_when_the_server_dies_with_its_request(demo_file: Path,
+                                                                              tmp_path: Path) -> None:
+    requests = schedule.open_requests_folder(demo_file)
+    (requests / schedule.SERVER_FILE).write_text(f"{os.getpid()}\n")
+
+    def dying_server() -> None:
+        # takes the request, then its process is gone (the pid file names a process that no longer exists)
+        deadline = time.monotonic() + 10
+        while not list(requests.glob("*" + schedule.REQUEST_SUFFIX)) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        [request] = requests.glob("*" + schedule.REQUEST_SUFFIX)
+        request.rename(request.with_name(request.name.replace(schedule.REQUEST_SUFFIX, schedule.CLAIMED_SUFFIX)))
+        time.sleep(0.3)
+        (requests / schedule.SERVER_FILE).write_text("999999999\n")
+
+    server = threading.Thread(target=dying_server)
+    server.start()
+    started = time.monotonic()
+    with pytest.raises(backup.BackupError, match="le tableau de bord s'est arrêté pendant la sauvegarde"):
+        schedule.ask_server(demo_file, tmp_path / "x", claim_timeout=10)
+    server.join()
+    assert time.monotonic() - started < 5  # not the hour of RESULT_TIMEOUT
+
+
+def test_answers_nobody_came_for_are_deleted_after_an_hour(demo_file: Path) -> None:
+    conn = db.connect(demo_file)
+    worker = schedule.Worker(demo_file, conn, None)
+    worker.requests = schedule.open_requests_folder(demo_file)
+    old, recent = (worker.requests / f"{c * 32}{schedule.RESULT_SUFFIX}" for c in "ab")
+    for answer in (old, recent):
+        answer.write_text("{}")
+    hour_ago = time.time() - 3601
+    os.utime(old, (hour_ago, hour_ago))
+    worker.round()
+    conn.close()
+    assert not old.exists() and recent.exists()

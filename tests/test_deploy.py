@@ -48,7 +48,7 @@ def environment() -> dict[str, str]:
 @pytest.mark.skipif(program("systemd-analyze") is None or SYSTEM_UNITS is None,
                     reason="systemd-analyze absent : l'unité systemd n'est pas vérifiée (apt-get install systemd)")
 def test_the_unit_passes_systemd_analyze_verify(tmp_path: Path) -> None:
-    # a root of its own: the system's units (for the default dependencies) and a stand-in for the venv's streamlit,
+    # a root of its own: the system's units (for the default dependencies) and a stand-in for the venv's python,
     # so that the check is the same on a build machine as on the server
     assert SYSTEM_UNITS is not None
     shutil.copytree(SYSTEM_UNITS, tmp_path / "usr" / "lib" / "systemd" / "system", symlinks=True)
@@ -190,3 +190,18 @@ def test_every_deploy_file_is_documented_and_every_documented_file_is_shipped() 
     mentioned = set(re.findall(r"deploy/[A-Za-z0-9._-]+[A-Za-z0-9_-]", text))
     shipped = {f"deploy/{p.name}" for p in DEPLOY.iterdir() if p.is_file()}
     assert mentioned == shipped
+
+
+def test_the_service_may_write_its_scheduled_backups(monkeypatch: pytest.MonkeyPatch) -> None:
+    # ProtectSystem=strict: the service writes only under its StateDirectory and its ReadWritePaths, so the folder
+    # of the scheduled backups (and of the backups « gouvernance-m2a backup » asks for) must be under one of them
+    values = environment()
+    writable = [f"/var/lib/{unit_values('StateDirectory')[0]}"] + [p.lstrip("-") for p in unit_values("ReadWritePaths")]
+    assert writable == ["/var/lib/gouvernance-m2a", "/var/backups/gouvernance-m2a"]
+    folder = Path(values["GOUVERNANCE_BACKUP_DIR"])
+    assert folder.is_absolute() and any(folder.is_relative_to(path) for path in writable)
+    # the values are understood as written (not replaced by the defaults)
+    for name in ("GOUVERNANCE_BACKUP_DIR", "GOUVERNANCE_BACKUP_HOUR", "GOUVERNANCE_BACKUP_KEEP"):
+        monkeypatch.setenv(name, values[name])
+    assert (settings.backup_dir(), settings.backup_hour(), settings.backup_keep()) == (folder, 2, 7)
+    assert "/var/backups/gouvernance-m2a" in DOC.read_text(encoding="utf-8")

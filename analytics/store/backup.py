@@ -25,6 +25,7 @@ import io
 import json
 import os
 import re
+import shutil
 import tempfile
 import zipfile
 import zlib
@@ -57,6 +58,7 @@ SEQUENCES = {"persons": ("person_id_seq", "person_id"), "memberships": ("members
              "change_log": ("change_id_seq", "change_id"), "audit_events": ("audit_id_seq", "id")}
 MANIFEST = "sauvegarde.json"
 APPLICATION = "Gouvernance m2A"
+PARTIAL_SUFFIX = ".partielle"  # a backup being written: .<name>.partielle beside its final folder
 FORMAT = 2  # 2: the manifest carries "sha256"; 1 (no "format" key): a backup made before the checksums
 
 MIB = 1024 * 1024
@@ -76,8 +78,10 @@ class BackupError(RuntimeError):
     """A backup that cannot be written or restored; the message is French."""
 
 
-def backup(conn: duckdb.DuckDBPyConnection, folder: Path) -> dict:
-    """Write every table to `folder` (created if needed) inside one read transaction; return the manifest."""
+def backup(conn: duckdb.DuckDBPyConnection, folder: Path, *, named: Path | None = None) -> dict:
+    """Write every table to `folder` (created if needed) inside one read transaction; return the manifest.
+
+    `named`: the folder the messages name, when `folder` is a temporary one (backup_whole)."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
         cur = conn.cursor()
@@ -96,7 +100,28 @@ def backup(conn: duckdb.DuckDBPyConnection, folder: Path) -> dict:
         partial.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
         os.replace(partial, folder / MANIFEST)
     except OSError as exc:
+        raise BackupError(f"Sauvegarde impossible dans {named or folder} : {db.disk_cause(exc)}.") from exc
+    return manifest
+
+
+def backup_whole(conn: duckdb.DuckDBPyConnection, folder: Path) -> dict:
+    """Like backup(), but into a hidden folder beside `folder`, renamed to it once whole: a backup cut short (a
+    crash, a full disk) is never seen under its name. `folder` must not exist, or be empty."""
+    partial = folder.with_name(f".{folder.name}{PARTIAL_SUFFIX}")
+    try:
+        if folder.is_symlink() or (folder.exists() and (not folder.is_dir() or any(folder.iterdir()))):
+            raise BackupError(f"Sauvegarde refusée : {folder} existe déjà et n'est pas un dossier vide ; donnez "
+                              "un dossier nouveau.")
+        if partial.exists():  # left by a backup a crash interrupted: its name says it is ours
+            shutil.rmtree(partial)
+        manifest = backup(conn, partial, named=folder)
+        os.rename(partial, folder)  # POSIX: replaces an empty folder in one step
+    except OSError as exc:
+        shutil.rmtree(partial, ignore_errors=True)
         raise BackupError(f"Sauvegarde impossible dans {folder} : {db.disk_cause(exc)}.") from exc
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
     return manifest
 
 
