@@ -19,7 +19,7 @@ $(DB): | $(STAMP)
 	$(BIN)/python -m analytics demo --db $(DB)
 
 run: $(STAMP) $(DB)
-	GOUVERNANCE_DB=$(DB) $(BIN)/streamlit run app.py --server.port $(PORT)
+	GOUVERNANCE_DB=$(DB) $(BIN)/python -m analytics.ui.serve --server.port $(PORT)
 
 demo: $(STAMP)
 	$(BIN)/python -m analytics demo --db $(DB)

@@ -124,9 +124,22 @@ def demo_command(db_arg: str | None, seed: int, today: date | None) -> int:
 
 @_command
 def backup_command(folder: Path, db_arg: str | None) -> int:
-    """`python -m analytics backup DIR`."""
-    from analytics.store import backup
+    """`python -m analytics backup DIR`; while the dashboard holds the base, the backup is asked of it."""
+    from analytics.store import backup, backup_schedule, db
 
+    try:
+        db.connect(db_arg).close()  # DuckDB lets one process write: is it the dashboard's?
+    except db.DatabaseUnavailable as exc:
+        if exc.reason != "locked":
+            return _fail(exc)
+        try:
+            # the server's working folder is not ours: it gets an absolute path
+            manifest = backup_schedule.ask_server(settings.db_path(db_arg), folder.absolute())
+        except backup.BackupError as refused:
+            return _fail(refused)
+        print(f"Sauvegarde écrite par le tableau de bord en service dans {folder.absolute()} : "
+              f"{len(manifest['rows'])} tables, {number(sum(manifest['rows'].values()))} lignes.")
+        return 0
     with _database(db_arg) as conn:
         try:
             manifest = backup.backup(conn, folder)
@@ -434,6 +447,64 @@ def forecast_command(db_arg: str | None, body: str, as_of: date | None, as_json:
     return 0
 
 
+@_command
+def minutes_command(path: Path, body: str, day: date | None, db_arg: str | None, as_json: bool, apply: bool,
+                    agenda_path: Path | None = None) -> int:
+    """`python -m analytics minutes FICHIER [--instance CODE] [--date AAAA-MM-JJ] [--db BASE] [--json] [--apply]
+    [--ordre-du-jour FICHIER]`: the attendance read from the minutes, written with --apply only when every name is
+    resolved (exit 1 otherwise, the base untouched)."""
+    from analytics.access import auth
+    from analytics.ingest.minutes import MinutesError, extract_text, read_minutes
+    from analytics.ingest.minutes import sitting as minutes
+
+    for given in (path, agenda_path):
+        if given is not None and not given.is_file():
+            return _fail(f"{given} : fichier introuvable.")
+    try:
+        lines = extract_text(path.name, path.read_bytes())
+        agenda = (agenda_path.name, agenda_path.read_bytes()) if agenda_path else None
+        if day is None:
+            day = read_minutes(lines, []).sitting_date  # the date only: no member is needed to find it
+            if day is None:
+                return _fail(f"{path.name} : la date de la séance n'a pas été trouvée dans le texte ; indiquez-la "
+                             "avec --date AAAA-MM-JJ.")
+    except MinutesError as exc:
+        return _fail(f"{path.name} : {exc}")
+    except OSError as exc:
+        return _fail(f"{path.name} : lecture impossible ({exc.strerror}).")
+    with _database(db_arg, read_only=not apply) as conn:
+        if not minutes.known_body(conn, body):
+            return _fail(f"Instance inconnue « {body} ».")
+        roster = minutes.roster(conn, body, day)
+        if not roster.members:
+            return _fail(f"Personne n'est membre de l'instance {body} le {day:%d/%m/%Y} : importez d'abord ses "
+                         "membres.")
+        try:
+            reading = read_minutes(lines, roster.members)
+        except MinutesError as exc:
+            return _fail(f"{path.name} : {exc}")
+        if reading.sitting_date and reading.sitting_date != day:
+            reading.warnings.append(f"Le texte date la séance du {reading.sitting_date:%d/%m/%Y}, la commande du "
+                                    f"{day:%d/%m/%Y} : la date de la commande est retenue.")
+        print(json.dumps(minutes.as_json(reading, roster), ensure_ascii=False) if as_json
+              else minutes.render_text(reading, roster, path.name))
+        if not apply:
+            return 0
+        said = sys.stderr if as_json else sys.stdout
+        try:
+            plan = minutes.plan(conn, reading, roster, path.name, agenda)
+            for note in plan.notes:
+                print(note, file=said)
+            result = minutes.apply(conn, plan, path.name, username=auth.cli_username(), source="cli",
+                                   today=settings.today())
+        except MinutesError as exc:
+            return _fail(exc)
+    print(f"Procès-verbal enregistré : {number(plan.attendance_rows)} présence(s) lue(s) ; {number(result.added)} "
+          f"ligne(s) ajoutée(s), {number(result.updated)} modifiée(s), {number(result.unchanged)} inchangée(s).",
+          file=said)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analytics", description="Gouvernance m2A — moteur d'analyse.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE")
@@ -490,6 +561,19 @@ def _parser() -> argparse.ArgumentParser:
     ahead.add_argument("--backtest", action="store_true",
                        help="rejouer chaque séance tenue avec ce qui était connu avant elle (score de Brier)")
 
+    minutes = commands.add_parser("minutes", help="lire les présences d'un procès-verbal (.txt, .pdf, .docx, .odt)")
+    minutes.add_argument("file", type=Path, metavar="FICHIER")
+    minutes.add_argument("--instance", default="conseil", metavar="CODE", help="instance (défaut : conseil)")
+    minutes.add_argument("--date", type=_date, metavar="AAAA-MM-JJ",
+                         help="date de la séance (défaut : lue dans le texte)")
+    minutes.add_argument("--db")
+    minutes.add_argument("--json", action="store_true")
+    minutes.add_argument("--apply", action="store_true",
+                         help="enregistrer la séance et ses présences (seulement si chaque nom est reconnu)")
+    minutes.add_argument("--ordre-du-jour", dest="agenda", type=Path, metavar="FICHIER",
+                         help="ordre du jour de la séance (modèle « ordre du jour »), si le procès-verbal n'en "
+                              "liste pas")
+
     report = commands.add_parser("report", help="dossier mensuel PDF de la réunion de direction")
     report.add_argument("--month", required=True, metavar="AAAA-MM")
     report.add_argument("--db")
@@ -505,6 +589,10 @@ def _parser() -> argparse.ArgumentParser:
                             help="ne pas lancer l'oracle pandas au-delà de ce nombre de lignes")
     imports = what.add_parser("import", help="import d'un million de présences")
     imports.add_argument("--rows", type=int, default=1_000_000, metavar="LIGNES")
+    writes = what.add_parser("write", help="écritures (une séance, un import de 100 lignes) sur une grande base")
+    writes.add_argument("--rows", type=int, default=10_000_000, metavar="LIGNES", help="taille de la base générée")
+    writes.add_argument("--base", type=Path, metavar="FICHIER", help="base de banc d'essai déjà générée (copiée)")
+    writes.add_argument("--runs", type=int, default=5, help="exécutions par mesure (5 au moins)")
     pdf = what.add_parser("report", help="construction du dossier mensuel")
     pdf.add_argument("--db", help="base DuckDB (défaut : la base de démonstration, construite à part)")
     pdf.add_argument("--month", default=None, metavar="AAAA-MM")
@@ -521,6 +609,10 @@ def _bench(args: argparse.Namespace) -> int:
         from analytics.bench import imports
 
         return imports.command(args.rows)
+    if args.bench == "write":
+        from analytics.bench import writes
+
+        return writes.command(args.rows, args.runs, args.base)
     if args.bench == "report":
         from analytics.bench import report
 
@@ -555,6 +647,8 @@ def main(argv: list[str] | None = None) -> int:
         return report_command(args.month, args.db, args.out, args.anonymise)
     if args.command == "forecast":
         return forecast_command(args.db, args.instance, args.as_of, args.json, args.backtest)
+    if args.command == "minutes":
+        return minutes_command(args.file, args.instance, args.date, args.db, args.json, args.apply, args.agenda)
     return _bench(args)
 
 

@@ -523,3 +523,85 @@ def test_a_phone_gets_a_closed_menu_scrolling_heatmaps_and_no_toolbar(server: st
         assert page.locator(".modebar-btn").count() == 0
     finally:
         context.close()
+
+
+# Elements whose text the browser cuts with an ellipsis ("Télécharger (CSV pour Ex…"): laid out wider than their box
+# with text-overflow: ellipsis; what the user types (inputs, text areas, the selectboxes' fields) is not a label.
+_CUT_LABELS = """() => [...document.querySelectorAll('[data-testid=stMain] *, [data-testid=stSidebar] *')]
+  .filter(e => {
+    if (e.closest('input, textarea')) return false;
+    const style = getComputedStyle(e);
+    const box = e.getBoundingClientRect();
+    return style.textOverflow === 'ellipsis' && box.width > 0 && box.height > 0 && style.visibility !== 'hidden'
+      && e.scrollWidth > e.clientWidth + 1;
+  }).map(e => e.textContent.trim())"""
+
+
+@pytest.mark.parametrize("path", [*PAGES, "fiche", "saisie", "administration"])
+def test_no_label_is_cut_at_1440_px(server: str, browser, person_label: str, path: str) -> None:
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="fr-FR")
+    page = context.new_page()
+    try:
+        page.goto(f"{server}/elus?" + urlencode({"personne": person_label}) if path == "fiche"
+                  else f"{server}/{path}")
+        wait_idle(page)
+        assert page.evaluate("() => document.querySelectorAll('[data-testid=stMain] *').length") > 50
+        # the checker itself: a label made too narrow for its text is found
+        probe = page.evaluate(
+            "() => { const e = document.createElement('div'); e.textContent = 'Télécharger (CSV pour Excel)';"
+            " e.style.cssText = 'width: 60px; flex: none; overflow: hidden; white-space: nowrap;"
+            " text-overflow: ellipsis'; document.querySelector('[data-testid=stMainBlockContainer]').append(e);"
+            " return true; }")
+        assert probe and page.evaluate(_CUT_LABELS) == ["Télécharger (CSV pour Excel)"]
+        page.evaluate("() => document.querySelector('[data-testid=stMainBlockContainer]').lastElementChild.remove()")
+        cut = {"page": page.evaluate(_CUT_LABELS)}
+        for tab in page.get_by_role("tab").all()[1:]:  # Saisie and Administration: every tab
+            tab.click()
+            page.wait_for_timeout(800)
+            cut[tab.inner_text()] = page.evaluate(_CUT_LABELS)
+        assert not any(cut.values()), cut
+    finally:
+        context.close()
+
+
+def test_a_link_to_a_page_opened_first_after_a_start_shows_that_page(demo_file: Path, browser, tmp_path: Path) -> None:
+    # the server as deployed (analytics.ui.serve), just started: `streamlit run app.py` would answer this first
+    # visit with its English « Page not found » dialog (a pages/ folder next to app.py: issue 15)
+    import os
+    import shutil
+    import subprocess
+    import sys
+    import urllib.request
+
+    from browser import ROOT, free_port
+
+    base = tmp_path / "demo.duckdb"
+    shutil.copy(demo_file, base)  # the module's other server holds the shared base
+    port = free_port()
+    env = {**os.environ, "GOUVERNANCE_DB": str(base), filters.TODAY_VARIABLE: TODAY.isoformat()}
+    server = subprocess.Popen([sys.executable, "-m", "analytics.ui.serve", "--server.port", str(port),
+                               "--server.address", "127.0.0.1"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).close()
+                break
+            except OSError:
+                assert server.poll() is None, "le serveur s'est arrêté"
+                time.sleep(0.3)
+        context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="fr-FR")
+        page = context.new_page()
+        page.goto(f"{url}/territoires")
+        wait_idle(page)
+        assert page.locator("h1").first.inner_text().startswith("Territoires")
+        assert page.url == f"{url}/territoires"
+        page.wait_for_timeout(1000)  # the dialog would come with the messages of that first run
+        assert page.locator('[role="dialog"]').count() == 0
+        text = page.locator("body").inner_text()
+        assert "Page not found" not in text and "You have requested" not in text
+        context.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)

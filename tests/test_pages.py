@@ -138,12 +138,19 @@ def test_synthese_headline_equals_the_analytics(monkeypatch: pytest.MonkeyPatch,
     assert not at.info
 
 
+def _refiltered(monkeypatch: pytest.MonkeyPatch, demo_file: Path, key: str, value: str,
+                metric: str) -> tuple[AppTest, str]:
+    """The synthesis page run again after the filter `key` is set to `value`, and `metric` as it was before."""
+    at = _open(monkeypatch, demo_file)
+    before = _metrics(at)[metric]
+    at.selectbox(key=key).set_value(value).run()
+    assert not at.exception
+    return at, before
+
+
 def test_synthese_sector_filter_changes_the_figures(monkeypatch: pytest.MonkeyPatch, demo_file: Path,
                                                    demo_conn) -> None:
-    at = _open(monkeypatch, demo_file)
-    before = _metrics(at)["Taux de présence"]
-    at.selectbox(key=filters.SECTOR_KEY).set_value("Nord").run()
-    assert not at.exception
+    at, before = _refiltered(monkeypatch, demo_file, filters.SECTOR_KEY, "Nord", "Taux de présence")
     after = _metrics(at)["Taux de présence"]
     period = _period()
     sectors = attendance.counts(demo_conn, period.start, period.end, "sector")
@@ -154,10 +161,7 @@ def test_synthese_sector_filter_changes_the_figures(monkeypatch: pytest.MonkeyPa
 
 def test_synthese_period_filter_changes_the_figures(monkeypatch: pytest.MonkeyPatch, demo_file: Path,
                                                    demo_conn) -> None:
-    at = _open(monkeypatch, demo_file)
-    before = _metrics(at)["Séances requises tenues"]
-    at.selectbox(key=filters.PERIOD_KEY).set_value("Année 2024").run()
-    assert not at.exception
+    at, before = _refiltered(monkeypatch, demo_file, filters.PERIOD_KEY, "Année 2024", "Séances requises tenues")
     shown = _metrics(at)
     bodies = attendance.counts(demo_conn, date(2024, 1, 1), date(2024, 12, 31), "body")
     assert shown["Taux de présence"] == percent(_presence(bodies))
@@ -540,3 +544,36 @@ def test_a_saved_sitting_is_shown_as_recorded(monkeypatch: pytest.MonkeyPatch, d
     captions = [c.value for c in at.caption]
     assert any(c.startswith("Séance déjà enregistrée") for c in captions), captions
     assert not any(c.startswith("Nouvelle séance") for c in captions)
+
+
+def test_the_meeting_form_corrects_a_sittings_format(monkeypatch: pytest.MonkeyPatch, demo_file: Path,
+                                                     tmp_path: Path) -> None:
+    # issue 17.10: the form starts from the stored format (not always « présentiel »), and a correction saves
+    # without the false « enregistrée par quelqu'un d'autre »
+    base = tmp_path / "correction.duckdb"
+    shutil.copy(demo_file, base)
+    conn = db.connect(base)
+    conn.execute("UPDATE meetings SET format = 'video' WHERE body_code = 'conseil' AND meeting_date = '2026-09-21'")
+    conn.close()
+    at = _open(monkeypatch, base)
+    at.switch_page("pages/donnees/saisie.py").run()
+    at.date_input[0].set_value(date(2026, 9, 21)).run()
+    fmt = next(s for s in at.selectbox if s.label == "Format")
+    assert fmt.value == "video"
+    assert next(s for s in at.selectbox if s.label == "Type").value == "ordinary"
+    assert next(s for s in at.selectbox if s.label == "Statut de la séance").value == "held"
+    fmt.set_value("mixed").run()
+    next(b for b in at.button if b.label == "Enregistrer la séance").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert not any("quelqu'un d'autre" in w.value for w in at.warning)
+    assert any(s.value.endswith("Séance corrigée (format : mixte).") for s in at.success), [s.value for s in at.success]
+    assert next(s for s in at.selectbox if s.label == "Format").value == "mixed"
+    # another sitting starts from its own stored format
+    at.date_input[0].set_value(date(2026, 7, 20)).run()
+    assert next(s for s in at.selectbox if s.label == "Format").value == "in_person"
+    conn = db.connect(base)  # the configuration of the app's own connection, in this same process
+    try:
+        assert conn.execute("SELECT format FROM meetings WHERE body_code = 'conseil' AND meeting_date = '2026-09-21'"
+                            ).fetchall() == [("mixed",)]
+    finally:
+        conn.close()

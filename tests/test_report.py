@@ -17,13 +17,14 @@ from io import BytesIO
 from pathlib import Path
 
 import duckdb
+import pdfplumber
 import pytest
 from pypdf import PdfReader
 
 from analytics import cli
 from analytics.outputs import summary
 from analytics.report import pack as report
-from analytics.report.pdf import FONT_DIR, NameLeak, PackPDF, name_guard
+from analytics.report.pdf import BOTTOM, FONT_DIR, MIN_SCALE, TOP, NameLeak, PackPDF, name_guard
 from analytics.rules import alerts, attendance, cadence, filters, quorum
 from analytics.store import db
 from analytics.wording.display import plural, weekday_date
@@ -107,6 +108,59 @@ def test_pack_opens_with_one_page_per_section_in_order(edition: str, request: py
 def test_pack_is_reproducible(demo_conn: duckdb.DuckDBPyConnection, internal: bytes) -> None:
     # dated by the data, not by the clock: the same database gives the same file
     assert report.build_pack(demo_conn, MONTH, as_of=AS_OF) == internal
+
+
+MM = 72 / 25.4  # PDF points per millimetre
+
+
+def page_fill(pdf: bytes) -> list[float]:
+    """For each page, the share of its printable height (below the running header, above the footer) that its
+    content reaches: the lowest character, rectangle or line drawn there, read back with pdfplumber."""
+    fills = []
+    with pdfplumber.open(BytesIO(pdf)) as document:
+        for page in document.pages:
+            top, bottom = TOP * MM, page.height - BOTTOM * MM
+            drawn = [item["bottom"] for kind in ("chars", "rects", "lines", "curves") for item in getattr(page, kind)
+                     if item["top"] >= top - 1 and item["bottom"] <= bottom + 1]
+            fills.append((max(drawn, default=top) - top) / (bottom - top))
+    return fills
+
+
+@pytest.mark.parametrize("edition", ["internal", "anonymised", "in_progress"])
+def test_pack_has_the_pages_the_readme_promises_and_no_near_empty_carry_over(
+        edition: str, demo_conn: duckdb.DuckDBPyConnection, request: pytest.FixtureRequest) -> None:
+    pdf = (report.build_pack(demo_conn, date(2026, 11, 1), as_of=TODAY) if edition == "in_progress"
+           else request.getfixturevalue(edition))
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "Huit pages" in flat(readme)
+    fills = page_fill(pdf)
+    print(f"\n{edition} : " + " ".join(f"{fill:.0%}" for fill in fills))
+    assert len(fills) == 8
+    assert all(fill >= 0.4 for fill in fills[:-1]), fills
+    assert all(fill <= 1.0 for fill in fills)  # nothing drawn into the footer
+
+
+def _lines_pdf(count: int) -> PackPDF:
+    pdf = PackPDF(running_title="t", edition="e", edition_colour="#000000", footer_note="f")
+    pdf.fitted(lambda page: [page.new_page("Titre")] + [page.paragraph(f"ligne {n}") for n in range(count)])
+    return pdf
+
+
+def test_a_section_a_little_too_long_is_drawn_smaller_on_its_page_a_long_one_goes_on() -> None:
+    body = 297 - TOP - BOTTOM
+    per_page = int((body - 12) / 4.2)  # 4.2 mm a line under a title of about 12 mm
+    fits = _lines_pdf(per_page - 2)
+    assert fits.scales == [1.0]
+    # 10 % too long: one page, drawn smaller (a line break would leave a page 10 % full)
+    small = _lines_pdf(int(per_page * 1.1))
+    assert len(small.scales) == 1 and MIN_SCALE <= small.scales[0] < 0.95
+    fills = page_fill(small.render())
+    assert len(fills) == 1 and fills[0] > 0.8
+    # twice too long: shrinking would make it unreadable, it goes on over a second page, unscaled
+    long = _lines_pdf(per_page * 2 - 20)
+    assert long.scales == [1.0, 1.0]
+    assert len(page_fill(long.render())) == 2
+    fits.render()
 
 
 def test_fonts_are_bundled_with_their_licence() -> None:
@@ -326,13 +380,28 @@ def test_month_is_judged_on_its_last_day_over_the_synthese_rolling_year() -> Non
 def test_month_in_progress_is_judged_today() -> None:
     dates = report.pack_dates(date(2026, 11, 1), today=TODAY)
     assert dates.as_of == TODAY
-    assert (dates.window_start, dates.window_end) == (date(2026, 11, 30), date(2027, 1, 31))
+    # the month in progress and the next: November's last day and December
+    assert (dates.window_start, dates.window_end) == (date(2026, 11, 30), date(2026, 12, 31))
+    december = report.pack_dates(date(2026, 12, 1), today=date(2026, 12, 1))
+    assert (december.window_start, december.window_end) == (date(2026, 12, 2), date(2027, 1, 31))
+    last_day = report.pack_dates(date(2026, 12, 1), today=date(2026, 12, 31))
+    assert (last_day.window_start, last_day.window_end) == (date(2027, 1, 1), date(2027, 2, 28))
     with pytest.raises(ValueError, match="pas encore commencé"):
         report.pack_dates(date(2026, 12, 1), today=TODAY)
     with pytest.raises(ValueError, match="n'est pas dans le mois d'octobre 2026"):
         report.pack_dates(MONTH, date(2026, 11, 2))
     with pytest.raises(ValueError, match="premier jour"):
         report.pack_dates(date(2026, 10, 5))
+
+
+def test_the_calendar_of_a_month_judged_on_its_first_day_shows_that_month_and_the_next(
+        demo_conn: duckdb.DuckDBPyConnection) -> None:
+    calendar = flat(pages_of(report.build_pack(demo_conn, date(2026, 12, 1), as_of=date(2026, 12, 1)))[-1])
+    assert calendar.startswith("Gouvernance m2A") and "Calendrier des deux mois à venir" in calendar
+    assert "Du 2 décembre 2026 au 31 janvier 2027" in calendar
+    assert "Décembre 2026" in calendar and "Janvier 2027" in calendar and "Février 2027" not in calendar
+    # December's deadlines are on it: the cadence periods of the monthly bodies end on the 31st
+    assert "jeu. 31 déc." in calendar
 
 
 @pytest.mark.parametrize("text", ["2026-13", "2026-1", "oct. 2026", "2026-00", ""])
@@ -352,7 +421,7 @@ def test_command_writes_the_pack_of_the_month_in_progress(demo_db: Path, tmp_pat
     assert "Dossier de novembre 2026 écrit" in capsys.readouterr().out
     text = flat(" ".join(pages_of(out.read_bytes())))
     assert "Situation au 29 novembre 2026" in text
-    assert "Du 30 novembre 2026 au 31 janvier 2027" in text
+    assert "Du 30 novembre 2026 au 31 décembre 2026" in text
 
 
 def test_command_errors_are_french_and_exit_1(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

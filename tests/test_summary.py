@@ -19,9 +19,11 @@ from analytics.ingest import demo, importer, recording
 from analytics.rules import attendance
 from analytics.store import backup, db, reference
 from analytics.store import tallies as store_tallies
+from analytics.store.sql import query
 from tests import fixture_db
 
 TALLIES = ("attendance_meeting_tallies", "attendance_month_tallies")
+CHECKING: list[bool] = []  # not empty while recounted() counts from scratch
 # ranges that cut months in every way: whole months, a cut first or last month, one day, inside one month, empty
 RANGES = [
     (date(2023, 1, 1), date(2025, 12, 31)),
@@ -46,10 +48,12 @@ def recounted(conn: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
     """The tallies counted again from scratch, leaving the database as it was."""
     cur = conn.cursor()
     cur.execute("BEGIN TRANSACTION")
+    CHECKING.append(True)  # not a write's recount: the spy below leaves it out
     try:
         store_tallies.refresh_tallies(cur)
         return tallies(cur)
     finally:
+        CHECKING.pop()
         cur.execute("ROLLBACK")
 
 
@@ -320,3 +324,143 @@ def test_bench_data_comes_with_exact_tallies(tmp_path: Path) -> None:
     assert_exact(conn)
     conn.close()
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+# --- a write of a few sittings counts only theirs again --------------------------------------------------------
+
+@pytest.fixture
+def recounts(monkeypatch: pytest.MonkeyPatch) -> list[list | None]:
+    """The sittings of every recount of the tallies from here on (None: all of them)."""
+    seen: list[list | None] = []
+    original = store_tallies._recount
+
+    def spy(cur: duckdb.DuckDBPyConnection, touched: list | None) -> None:
+        if not CHECKING:
+            seen.append(None if touched is None else list(touched))
+        original(cur, touched)
+
+    monkeypatch.setattr(store_tallies, "_recount", spy)
+    return seen
+
+
+def save(conn: duckdb.DuckDBPyConnection, body: str, day: date, statuses: dict[int, str] | None = None) -> None:
+    """Save a sign-in sheet from the form: as it loads (a new one: the members present), but for `statuses`."""
+    sheet = recording.load_sheet(conn, body, day)
+    rows = sheet.rows[["person_id", "status", "delegate_id"]].copy()
+    rows["status"] = [(statuses or {}).get(pid, status) for pid, status in zip(rows["person_id"], rows["status"])]
+    recording.save_sheet(conn, sheet, rows, username="secretariat", today=TODAY)
+
+
+def fixture(conn: duckdb.DuckDBPyConnection) -> None:
+    """The fixture of tests/fixture_db.py with fresh tallies, its sequences past the ids it wrote by hand."""
+    fixture_db.build(conn)
+    conn.execute("SELECT max(nextval('meeting_id_seq')) FROM range(100)")
+    conn.execute("SELECT max(nextval('person_id_seq')) FROM range(100)")
+    refresh(conn)
+
+
+def months_of(conn: duckdb.DuckDBPyConnection, person_id: int) -> dict[tuple, tuple]:
+    return {(body, month): tuple(rest) for pid, body, month, *rest in tallies(conn)["attendance_month_tallies"]
+            if pid == person_id}
+
+
+def test_sittings_saved_from_the_form_at_a_month_boundary_recount_only_theirs(conn: duckdb.DuckDBPyConnection,
+                                                                              recounts: list) -> None:
+    fixture(conn)
+    # DUPONT (1) sits in the conseil and the bureau: a new conseil on 31 January, a new bureau on 1 February
+    save(conn, "conseil", date(2024, 1, 31), {2: "absent"})
+    assert_exact(conn)
+    save(conn, "bureau", date(2024, 2, 1), {1: "excused"})
+    assert_exact(conn)
+    # and a stored sitting changed: C2 on 29 February (LEROY sits there for PETIT), MARTIN now excused
+    save(conn, "conseil", date(2024, 2, 29), {2: "excused"})
+    assert_exact(conn)
+    assert recounts == [None, [("conseil", date(2024, 1, 31))], [("bureau", date(2024, 2, 1))],
+                        [("conseil", date(2024, 2, 29))]]  # the fixture's whole count, then one sitting each
+    # by hand: DUPONT convened to C1 (present) and the new conseil of 31/01 (present) in January; to B1 (present),
+    # then to B2 (absent) and the new bureau of 01/02 (excused) in February
+    dupont = months_of(conn, 1)
+    # convened, present, remote, excused, absent, proxy, substituted
+    assert dupont[("conseil", date(2024, 1, 1))] == (2, 2, 0, 0, 0, 0, 0)
+    assert dupont[("bureau", date(2024, 1, 1))] == (1, 1, 0, 0, 0, 0, 0)
+    assert dupont[("bureau", date(2024, 2, 1))] == (2, 0, 0, 1, 1, 0, 0)
+    # MARTIN in January's conseil: C1 by proxy, absent on 31/01; in February's C2 excused
+    martin = months_of(conn, 2)
+    assert martin[("conseil", date(2024, 1, 1))] == (2, 0, 0, 0, 1, 1, 0)
+    assert martin[("conseil", date(2024, 2, 1))] == (1, 0, 0, 1, 0, 0, 0)
+    meeting = {row[1:3]: row[3:] for row in tallies(conn)["attendance_meeting_tallies"]}
+    # 31/01 conseil: DUPONT, MARTIN, BERNARD, PETIT convened (LEROY substitutes no one): 3 present, 1 absent;
+    # communes convened Mulhouse, Kingersheim, Wittenheim, Rixheim; represented all but Kingersheim
+    assert meeting[("conseil", date(2024, 1, 31))] == (4, 3, 0, 0, 1, 0, 0, 4, 3)
+
+
+def test_a_sign_in_import_recounts_only_its_sittings(conn: duckdb.DuckDBPyConnection, recounts: list) -> None:
+    importer.import_sources(conn, [("membres.csv", MEMBERS.encode()), ("presences.csv", SHEET.encode())],
+                            today=TODAY)
+    assert recounts == [None]  # new persons and memberships: who is convened may change anywhere
+    sheet = ("instance;date;nom;prenom;commune;statut;mandataire\n"
+             "bureau;31/01/2024;HÊTRE;Anne;Mulhouse;présent;\n"      # a new sitting, last day of January
+             "bureau;31/01/2024;SAULE;Paul;Kingersheim;absent;\n"
+             "bureau;05/02/2024;SAULE;Paul;Kingersheim;excusé;\n"    # a stored sitting: a row added
+             "bureau;08/01/2024;SAULE;Paul;Kingersheim;absent;\n")   # and a stored row changed
+    importer.import_sources(conn, [("presences.csv", sheet.encode())], today=TODAY)
+    assert_exact(conn)
+    assert len(recounts) == 2
+    assert sorted(recounts[1]) == [("bureau", date(2024, 1, 8)), ("bureau", date(2024, 1, 31)),
+                                   ("bureau", date(2024, 2, 5))]
+    saule = conn.execute("SELECT person_id FROM persons WHERE last_name = 'SAULE'").fetchall()[0][0]
+    # by hand: SAULE absent on 08/01 and 31/01 (ÉRABLE's membership runs to 31/01: she is convened too); excused
+    # on 05/02
+    assert months_of(conn, saule)[("bureau", date(2024, 1, 1))] == (2, 0, 0, 0, 2, 0, 0)
+    assert months_of(conn, saule)[("bureau", date(2024, 2, 1))] == (1, 0, 0, 1, 0, 0, 0)
+
+
+def test_stale_tallies_stay_stale_after_a_write_of_a_few_sittings(conn: duckdb.DuckDBPyConnection,
+                                                                  recounts: list) -> None:
+    fixture(conn)
+    conn.execute("UPDATE attendance SET status = 'absent' WHERE meeting_id = 3 AND person_id = 1")  # a SQL shell
+    save(conn, "bureau", date(2024, 2, 1))
+    assert recounts == [None, [("bureau", date(2024, 2, 1))]]
+    assert not store_tallies.tallies_fresh(conn.cursor())  # the outside change keeps them untrusted
+    from_rows = every_level(conn)
+    refresh(conn)
+    assert_same_levels(every_level(conn), from_rows)
+
+
+def test_a_write_that_names_too_few_sittings_leaves_them_stale(conn: duckdb.DuckDBPyConnection) -> None:
+    fixture(conn)
+    cur = conn.cursor()
+    cur.execute("BEGIN TRANSACTION")
+    cur.execute("UPDATE attendance SET status = 'excused' WHERE meeting_id = 12 AND person_id = 2")  # B2
+    store_tallies.refresh_tallies(cur, [("bureau", date(2024, 1, 8))])  # names B1 only
+    cur.execute("COMMIT")
+    assert not store_tallies.tallies_fresh(conn.cursor())
+    cur.execute("BEGIN TRANSACTION")
+    cur.execute("UPDATE attendance SET status = 'absent' WHERE meeting_id = 12 AND person_id = 2")  # back
+    store_tallies.refresh_tallies(cur, [("bureau", date(2024, 2, 5))])
+    cur.execute("COMMIT")
+    assert not store_tallies.tallies_fresh(conn.cursor())  # B2's tallies right, the fingerprint still not
+
+
+def test_a_membership_change_recounts_everything(conn: duckdb.DuckDBPyConnection, recounts: list) -> None:
+    fixture(conn)
+    cur = conn.cursor()
+    cur.execute("BEGIN TRANSACTION")
+    cur.execute("UPDATE memberships SET end_date = DATE '2024-02-15' WHERE person_id = 2 AND body_code = 'bureau'")
+    store_tallies.refresh_tallies(cur, [("bureau", date(2024, 1, 8))])
+    cur.execute("COMMIT")
+    assert recounts == [None, None]
+    assert_exact(conn)
+
+
+def test_the_share_of_every_sitting_is_the_fingerprint(conn: duckdb.DuckDBPyConnection) -> None:
+    # the share query hashes as the view attendance_fingerprint does: over every sitting they are equal
+    fixture_db.build(conn)
+    cur = conn.cursor()
+    sittings = cur.execute("SELECT body_code, meeting_date FROM meetings").fetchall()
+    share = cur.execute(query("attendance_tallies_share"),
+                        {"bodies": [b for b, _ in sittings], "days": [d for _, d in sittings]}).fetchall()[0]
+    whole = cur.execute("SELECT attendance_rows, attendance_hash, meetings_rows, meetings_hash "
+                        "FROM attendance_fingerprint").fetchall()[0]
+    assert share == whole
+    assert share[0] == len(fixture_db.ATTENDANCE) and share[2] == len(fixture_db.MEETINGS)

@@ -13,10 +13,12 @@ What "the month" means
   the heatmap summary.cadence_grid's;
 - the month M itself is the framed column of the heatmap, the meetings counted on the first page ("En octobre
   2026 : …"), and the alerts dated in M, marked "nouveau";
-- the calendar covers the coming two months: from the day after as_of to the end of the second month after M
-  (1 November to 31 December 2026 for October).
+- the calendar covers the coming two months: the month of the day after as_of and the next, from that day (1
+  November to 31 December 2026 for October; 2 December 2026 to 31 January 2027 for December judged on its 1st,
+  whose deadlines of December are the most pressing).
 
-Pages, in this order (a page whose content runs longer continues on a page titled "… (suite)"):
+Pages, in this order (a section a little longer than its page is drawn smaller, down to 85 %, by PackPDF.fitted;
+a much longer one continues on a page titled "… (suite)"):
 1. Synthèse: headline figures and their change, the alerts (counts per kind, the latest of the most serious kinds),
    the cadence heatmap;
 2.–5. one page per family of bodies (decision, validation, co-construction, information — labels.FAMILY): held
@@ -135,9 +137,9 @@ def pack_dates(month: date, as_of: date | None = None, *, today: date | None = N
         as_of = min(month_end, today)
     elif not month <= as_of <= month_end:
         raise ValueError(f"la date de situation ({long_day(as_of)}) n'est pas dans le mois {month_of(month)}")
-    window_end = _add_months(month, 3) - timedelta(days=1)
-    return PackDates(month, month_end, as_of, filters.resolve(filters.ROLLING, as_of),
-                     as_of + timedelta(days=1), window_end)
+    window_start = as_of + timedelta(days=1)
+    window_end = _add_months(window_start.replace(day=1), 2) - timedelta(days=1)
+    return PackDates(month, month_end, as_of, filters.resolve(filters.ROLLING, as_of), window_start, window_end)
 
 
 # -- alerts ----------------------------------------------------------------------------------------------------------
@@ -324,12 +326,12 @@ def build_pack(conn: duckdb.DuckDBPyConnection, month: date, *, anonymise: bool 
     )
     pdf.set_title(f"Gouvernance m2A — dossier de la réunion de direction — {dates.month_text}")
     pdf.set_subject("Assiduité et cadence des instances de gouvernance de Mulhouse Alsace Agglomération")
-    _summary_page(pdf, pack)
+    pdf.fitted(lambda page: _summary_page(page, pack))
     for family in FAMILY:
-        _family_page(pdf, pack, family)
-    _territories_page(pdf, pack)
-    _people_page(pdf, pack)
-    _calendar_page(pdf, pack)
+        pdf.fitted(lambda page, family=family: _family_page(page, pack, family))  # type: ignore[misc]
+    pdf.fitted(lambda page: _territories_page(page, pack))
+    pdf.fitted(lambda page: _people_page(page, pack))
+    pdf.fitted(lambda page: _calendar_page(page, pack))
     return pdf.render()
 
 
@@ -823,7 +825,9 @@ def _due_in_window(pack: _Pack, meetings: pd.DataFrame) -> list[_Due]:
 def _calendar_page(pdf: PackPDF, pack: _Pack) -> None:
     dates = pack.dates
     start, end = dates.window_start, dates.window_end
-    months = [_add_months(dates.month, 1), _add_months(dates.month, 2)]
+    # the month of the first day to come and the next: the window's two months (pack_dates)
+    opening = start.replace(day=1)
+    months = [opening, _add_months(opening, 1)]
     pdf.new_page("Calendrier des deux mois à venir",
                  f"Du {long_day(start)} au {long_day(end)} : séances inscrites au calendrier, échéances de cadence "
                  "encore à tenir et jours fériés, dont ceux propres à l'Alsace-Moselle (Vendredi saint, 26 décembre).")

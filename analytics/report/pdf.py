@@ -8,15 +8,19 @@ The anonymised edition is guarded here, at the single place every string goes th
 
 from __future__ import annotations
 
+import copy
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import cast
 
 from fpdf import FPDF
+from fpdf.drawing_primitives import Transform
 from fpdf.fonts import TTFFont
 
 from analytics import settings
@@ -31,6 +35,10 @@ ON_DARK = "#FFFFFF"
 PAGE_MARGIN = 12.0
 TOP = 17.0             # below the running header
 BOTTOM = 14.0          # above the footer
+# A section a little too long for its pages is drawn smaller rather than end on a near-empty "(suite)" page:
+# down to this scale (7 pt type becomes 6 pt), and only when its last page would be less than this full.
+MIN_SCALE = 0.85
+MIN_LAST_PAGE = 0.4
 
 
 class NameLeak(RuntimeError):
@@ -168,6 +176,10 @@ class PackPDF(FPDF):
         self.set_font(FONT, "", 9)
         self.set_text_color(INK)
         self._glyphs: set[int] | None = None
+        self._scale = 1.0           # the scale of the section being drawn (see fitted)
+        self._scaled: ExitStack | None = None
+        self._measuring = False     # measuring a section's height (see fitted): the page never ends
+        self.scales: list[float] = []  # the scale each page was drawn at, for the tests and the bench
 
     # every string goes through here before it is measured or written
     def normalize_text(self, text: str) -> str:
@@ -200,7 +212,64 @@ class PackPDF(FPDF):
 
     @property
     def bottom(self) -> float:
-        return self.h - BOTTOM
+        if self._measuring:
+            return math.inf
+        # drawn at a scale s about the top of the page body, the body holds 1/s times as much
+        return TOP + (self.h - BOTTOM - TOP) / self._scale
+
+    @property
+    def body_height(self) -> float:
+        """The printable height of a page, between the running header and the footer."""
+        return self.h - BOTTOM - TOP
+
+    def fitted(self, draw: Callable[[PackPDF], None]) -> float:
+        """Draw one section (`draw` opens its page) so that it does not end on a near-empty carry-over. Drawn as is
+        first; if its last page is less than MIN_LAST_PAGE full, the document is put back as it was, the section's
+        height measured on a page that never ends, and the section drawn smaller, down to MIN_SCALE, so that it
+        fills one page fewer. Returns the scale used."""
+        before = copy.deepcopy(self.__dict__)  # a few milliseconds: the fonts are shared, not copied
+        first = self.page + 1
+        draw(self)
+        pages = self.page - first + 1
+        if pages <= 1 or self.get_y() - TOP >= MIN_LAST_PAGE * self.body_height:
+            return 1.0
+        self.__dict__ = copy.deepcopy(before)
+        self._measuring = True
+        draw(self)
+        needed = self.get_y() - TOP
+        self.__dict__ = copy.deepcopy(before)
+        # a page break wastes the rest of a page (a heading keeps some of what follows with it) and repeats a
+        # heading: a little slack; and a section that broke early for that reason alone is still drawn smaller
+        scale = min((pages - 1) * self.body_height * 0.96 / needed, 0.97)
+        if scale < MIN_SCALE:
+            self.__dict__ = before
+            draw(self)  # too long to shrink legibly: as first drawn
+            return 1.0
+        self._scale = scale
+        try:
+            draw(self)
+        finally:
+            self._unscale()
+            self._scale = 1.0
+        return scale
+
+    def add_page(self, *args, **kwargs) -> None:
+        """A new page: the running header and the previous page's footer are drawn unscaled, the body at the scale
+        of the section (see fitted)."""
+        self._unscale()
+        super().add_page(*args, **kwargs)
+        self.scales.append(self._scale)
+        if self._scale != 1.0:
+            self._scaled = ExitStack()
+            self._scaled.enter_context(self.transform(Transform.scaling(self._scale).about(self.l_margin, TOP)))
+            # laid out 1/s as wide, the body spans the page's width once scaled
+            self.r_margin = self.w - self.l_margin - (self.w - 2 * PAGE_MARGIN) / self._scale
+
+    def _unscale(self) -> None:
+        if self._scaled is not None:
+            self._scaled.close()
+            self._scaled = None
+        self.r_margin = PAGE_MARGIN
 
     def header(self) -> None:
         self.set_font(FONT, "", 7)
@@ -397,6 +466,10 @@ class PackPDF(FPDF):
         """Rows of cells under a header that repeats after a page break; a row never splits across pages. (Not
         named `table`: that would hide FPDF.table, a context manager with another signature.)"""
         line = line or size * 0.46
+        total = sum(c.width for c in columns)
+        if 0 < total < self.width - 0.01:
+            # columns sized for the page: stretched to the body's width when a section is drawn smaller
+            columns = [Column(c.header, c.width * self.width / total, c.align) for c in columns]
         if header:
             self._table_header(columns)
         for index, row in enumerate(rows):

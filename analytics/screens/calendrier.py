@@ -32,22 +32,27 @@ def months_table(frame: pd.DataFrame) -> pd.DataFrame:
                          "Séances annulées": frame["cancelled"], "Séances prévues": frame["planned"]})
 
 
+# the rule's column wide enough for "au moins une séance tous les deux mois": the grid sized it on shorter rules
+DUE_WIDTHS = {"Règle": 300}
+
+
 def due_dates_table(frame: pd.DataFrame) -> pd.DataFrame:
     """The due dates in French: instance, rule, due date, delay, planned meeting."""
+    # short cells, the header saying "prévue": the table's columns stay whole at 1440 px (issue 16)
     def planned(row) -> str:
         if pd.isna(row.next_planned):
-            return "aucune séance prévue"
-        text = f"prévue le {short_date(row.next_planned)}"
+            return "aucune"
+        text = short_date(row.next_planned)
         if pd.isna(row.next_due):
             return text
-        return text + (" ✓" if row.covered else " (après l'échéance)")
+        return text + (" ✓" if row.covered else ", après l'échéance")
 
     return pd.DataFrame({
         "Instance": frame["name"],
         "Règle": frame["rule_text"],
         "Prochaine échéance": frame["next_due"].map(short_date),
         "Délai": [("—" if pd.isna(d) else days_text(int(d))) for d in frame["days_left"]],
-        "Prochaine séance": [planned(row) for row in frame.itertuples(index=False)],
+        "Prochaine séance prévue": [planned(row) for row in frame.itertuples(index=False)],
     })
 
 

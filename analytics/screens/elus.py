@@ -31,7 +31,7 @@ from analytics.wording.text import display_name, fold
 MIN_RECORDED = attendance.MIN_RECORDED
 MIN_PEOPLE_FOR_BANDS = 4
 BANDS = ("quart inférieur", "2e quart", "3e quart", "quart supérieur")
-UNRANKED = "non classé (moins de 4 convocations)"
+UNRANKED = "non classé"  # under MIN_RECORDED recorded convocations: the page's captions say so
 # roles by seniority: a person's main role is the first they hold
 ROLE_ORDER = ["president", "vice_president", "special_adviser", "delegate", "councillor", "mayor", "substitute",
               "municipal_councillor", "dgs", "director", "staff", "pilot", "development_council", "partner", "member"]
@@ -180,7 +180,7 @@ def band_counts(frame: pd.DataFrame) -> pd.DataFrame:
     spans = {span["band"]: span for span in band_spans(frame)}
     unranked = int((frame["band"] == UNRANKED).sum())
     rows = [(name, spans[name]["span"], spans[name]["count"], spans[name]["share"]) for name in BANDS[::-1]]
-    rows.append(("non classé", "—", unranked, None))  # under 4 recorded convocations: the caption says so
+    rows.append((UNRANKED, "—", unranked, None))  # under 4 recorded convocations: the caption says so
     return pd.DataFrame(rows, columns=["Bande", "Taux de présence", "Personnes", "Part"])
 
 
@@ -202,6 +202,10 @@ def quartiles_text(cuts: tuple[float, float, float] | None, rates: pd.Series | N
     share = percent(tied / len(known), 0)
     return ((f"Parmi les personnes classées, {lead} de présence ; " if lead else "Parmi les personnes classées, ")
             + f"{plural(tied, 'personne est', 'personnes sont')} à {rate_text(top)} ({share}).")
+
+
+# the roles' column bounded (its long lists are whole on hover and in the exports): the band, last, stays in view
+DIRECTORY_WIDTHS = {"Fonctions": 240}
 
 
 def directory_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -307,7 +311,9 @@ def timeline(conn: duckdb.DuckDBPyConnection, person_id: int, start: date, end: 
     ]
     frame["history"] = frame["meeting_id"].map(lambda m: history.get(int(m), ""))
     frame["delegate_text"] = [
-        "" if not isinstance(d, str) else (f"pouvoir à {d}" if s == "proxy" else f"suppléé par {d}")
+        # a proxy whose holder the minutes do not name (issue 13): the one-proxy limit could not be checked for it
+        ("pouvoir sans mandataire nommé : la limite d'un pouvoir par membre n'a pu être vérifiée" if s == "proxy"
+         else "") if not isinstance(d, str) else (f"pouvoir à {d}" if s == "proxy" else f"suppléé par {d}")
         for d, s in zip(frame["delegate_name"], frame["status"])
     ]
     # rows bounded to points of the agenda: "arrivé(e) au point 5", "parti(e) après le point 24 ; pouvoir à …"
@@ -397,9 +403,13 @@ def card_figures(card_: dict) -> list[dict]:
     return [
         {"label": "Convocations", "value": number(card_["convened"]),
          "help": f"{number(card_['recorded'])} renseignées ; {status_counts_text(card_)}."},
-        {"label": "Taux de présence", "value": card_["presence_text"], "help": "Présent ou à distance."},
+        # the band under the rate it places, in the tile's small line: as a tile's value it did not fit (issue 16)
+        {"label": "Taux de présence", "value": card_["presence_text"],
+         "delta": (f"bande : {card_['band']}" if card_["band"] != UNRANKED
+                   else f"non classé : moins de {MIN_RECORDED} convocations renseignées"),
+         "delta_color": "off", "delta_arrow": "off",
+         "help": "Présent ou à distance. La bande situe la personne parmi les personnes convoquées sur la période "
+                 f"(au moins {MIN_RECORDED} convocations renseignées), sans classement."},
         {"label": "Taux de participation", "value": card_["participation_text"],
          "help": "Présent, à distance, pouvoir donné ou suppléé."},
-        {"label": "Bande de présence", "value": card_["band"] if card_["band"] != UNRANKED else "non classé",
-         "help": "Parmi les personnes convoquées sur la période (au moins 4 convocations renseignées)."},
     ]

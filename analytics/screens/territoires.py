@@ -15,7 +15,7 @@ def communes_table(frame: pd.DataFrame) -> pd.DataFrame:
         "Commune": frame["name"], "Secteur": frame["sector"], "Population": frame["population"],
         "Convocations": frame["convened"], "Renseignées": frame["recorded"],
         "Présence": frame["presence_rate"], "Participation": frame["participation_rate"],
-        "Séances où la commune était convoquée": frame["meetings_convened"],
+        "Séances convoquées": frame["meetings_convened"],  # a short header: the table fits the page (issue 16)
         "Représentation": frame["representation"],
     })
 

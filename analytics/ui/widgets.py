@@ -16,7 +16,8 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from pathlib import Path
+from typing import Any, Literal, TypeVar
 
 import duckdb
 import pandas as pd
@@ -25,11 +26,12 @@ import streamlit as st
 
 from analytics import settings
 from analytics.access import auth
+from analytics.ingest import recording
 from analytics.outputs import charts
 from analytics.outputs.export import to_excel_csv, to_xlsx
 from analytics.rules import filters as filter_rules
 from analytics.screens import escape_markdown, static_table, tables
-from analytics.store import backup, db
+from analytics.store import backup, backup_schedule, db
 from analytics.wording.display import long_day
 
 PERIOD_KEY = filter_rules.PERIOD_KEY
@@ -39,7 +41,11 @@ SECTOR_KEY = filter_rules.SECTOR_KEY
 @st.cache_resource(show_spinner=False)
 def _connection(path: str) -> duckdb.DuckDBPyConnection:
     # one connection per process; every unit of work opens its own cursor on it
-    return db.connect(path)
+    conn = db.connect(path)
+    # the process's backup thread (schedule, requests of « backup »): started with the first connection, given
+    # the new one after a restore, never one per session
+    backup_schedule.start(Path(path), conn)
+    return conn
 
 
 def connection() -> duckdb.DuckDBPyConnection:
@@ -177,6 +183,17 @@ def require_data(source: Data, what: str = "séance") -> bool:
     return False
 
 
+def open_page(page: str, title: str) -> tuple[Data, Filters]:
+    """The opening of a dashboard page: the role check, the data, the filters, the title, and the stop when no
+    meeting was ever held."""
+    require_page(page)
+    source = data()
+    chosen = filters(source)
+    header(title, chosen)
+    require_data(source)
+    return source, chosen
+
+
 def _field(figure: Any, name: str, default: Any = None) -> Any:
     """A field of a figure given as a dict or as an object (summary.Figure)."""
     if isinstance(figure, dict):
@@ -204,13 +221,14 @@ def inert(text: Any) -> str:
 
 def table(frame: pd.DataFrame, *, rates: Iterable[str] = (), integers: Iterable[str] = (),
           height: int | Literal["auto", "stretch", "content"] = "auto", key: str | None = None,
-          named: bool = False) -> None:
+          named: bool = False, widths: dict[str, int] | None = None) -> None:
     """A read-only table: rates (0–1) shown as French percentages, integers with thin spaces, dates in words,
     whatever the browser's language (`french`), missing values as an em dash, no index.
 
     A `named` table (it names people) is drawn, for a role without named exports, as a static st.table of escaped
     French text: the grid's toolbar would offer "Download as CSV" of it, and whether that button shows is the
-    browser's choice, while what is sent is the server's."""
+    browser's choice, while what is sent is the server's. `widths` fixes some columns' widths in pixels, so that
+    a long text column does not push the last ones out of sight at 1440 px."""
     if frame.empty:  # the grid would write "empty"
         st.caption("Aucune ligne à afficher.")
         return
@@ -218,8 +236,9 @@ def table(frame: pd.DataFrame, *, rates: Iterable[str] = (), integers: Iterable[
         st.table(derived(static_table, frame, tuple(rates), tuple(integers)), hide_index=True,
                  height="content" if height == "auto" else height)
         return
+    config = {name: st.column_config.Column(width=width) for name, width in (widths or {}).items()}
     st.dataframe(french(frame, rates, integers), hide_index=True, height=height, key=key, width="stretch",
-                 placeholder="—")
+                 placeholder="—", column_config=config or None)
 
 
 def french(frame: pd.DataFrame, rates: Iterable[str] = (), integers: Iterable[str] = ()) -> Any:
@@ -240,12 +259,13 @@ def download(frame: pd.DataFrame, name: str, label: str = "Télécharger (CSV po
     if named and not allowed("export_named", quiet=True):
         st.caption("Export nominatif réservé aux rôles saisie et administrateur.")
         return
-    csv_cell, xlsx_cell = st.columns(2, width=440)
+    # a row of buttons as wide as their labels, wrapping on a phone: two fixed columns cut the CSV label
+    row = st.container(horizontal=True, gap="small")
     rates = tuple(rates)
-    csv_cell.download_button(label, lambda: to_excel_csv(frame, rates), file_name=f"{name}.csv", mime="text/csv",
+    row.download_button(label, lambda: to_excel_csv(frame, rates), file_name=f"{name}.csv", mime="text/csv",
                              icon="⬇️", on_click="ignore", key=key or f"telecharger-{name}")
     # files are built only when clicked: a page carries many downloads and reruns must stay fast
-    xlsx_cell.download_button("Excel (XLSX)", lambda: to_xlsx(frame, rates=rates), file_name=f"{name}.xlsx",
+    row.download_button("Excel (XLSX)", lambda: to_xlsx(frame, rates=rates), file_name=f"{name}.xlsx",
                               icon="⬇️",
                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                               on_click="ignore", key=f"{key or f'telecharger-{name}'}-xlsx")
@@ -307,6 +327,41 @@ def empty_state(message: str) -> None:
 def forget(key: str) -> None:
     """Drop a widget's state (a callback: "back to the reference values" of an editor)."""
     st.session_state.pop(key, None)
+
+
+_Saved = TypeVar("_Saved")
+
+
+def attempt(save: Callable[[], _Saved]) -> _Saved | None:
+    """Run a form's save: its result, or None once its refusal is shown (each problem of an InvalidSheet as an
+    error, a Conflict as a warning), the base unchanged."""
+    try:
+        return save()
+    except recording.InvalidSheet as invalid:
+        for problem in invalid.problems:
+            st.error(inert(problem))
+    except recording.Conflict as conflict:
+        st.warning(inert(conflict))
+    return None
+
+
+# Streamlit 1.67's date field writes its empty segments in English ("dd / mm / yyyy") whatever the browser: each
+# empty segment's text is made transparent and its French written over it, in the colour of Streamlit's placeholder
+_DATE_SEGMENTS = {"day": "jj", "month": "mm", "year": "aaaa"}
+
+
+def date_field(label: str, value: date | None, *, key: str, min_value: date | None = None,
+               max_value: date | None = None, help: str | None = None) -> date | None:
+    """st.date_input in French, day first ("jj/mm/aaaa" when empty)."""
+    scope = f'.st-key-{key} [data-testid="stDateInputField"] [data-placeholder="true"]'
+    css = f"{scope} {{ position: relative; color: transparent; }}" + "".join(
+        f'{scope}[data-type="{segment}"]::after {{ content: "{text}"; position: absolute; left: 50%;'
+        " transform: translateX(-50%); color: rgba(28, 36, 48, 0.7); }"
+        for segment, text in _DATE_SEGMENTS.items())
+    st.html(f"<style>{css}</style>", width="content")
+    chosen = st.date_input(label, value=value, min_value=min_value, max_value=max_value, key=key, help=help,
+                           format="DD/MM/YYYY")
+    return chosen if isinstance(chosen, date) else None
 
 
 # -- who is using the dashboard ---------------------------------------------------------------------------------
@@ -592,7 +647,8 @@ def allowed(action: str, *, quiet: bool = False) -> bool:
 def restore_database(content: bytes) -> dict:
     """Replace the database with an uploaded backup: the process's connection is closed first, then reopened."""
     path = db.db_path()
-    _connection(str(path)).close()
-    _connection.clear()
-    st.cache_data.clear()
-    return backup.restore_zip(content, path)
+    with backup_schedule.paused(path):  # no backup reads the connection while it closes
+        _connection(str(path)).close()
+        _connection.clear()
+        st.cache_data.clear()
+        return backup.restore_zip(content, path)

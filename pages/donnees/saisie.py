@@ -7,9 +7,10 @@ from analytics.access import auth
 from analytics.ingest import history, importer, recording, replies, templates
 from analytics.outputs import ics
 from analytics.rules import filters
-from analytics.settings import today
+from analytics.settings import EARLIEST_DAY, today
 from analytics.store import backup
 from analytics.store.reference import DATA_DIR
+from analytics.ui import minutes as minutes_ui
 from analytics.ui import widgets as ui
 from analytics.ui.widgets import connection, current_user
 from analytics.wording import labels
@@ -24,9 +25,9 @@ conn = connection()
 st.title("Saisie")
 st.caption("Importer les feuilles d'émargement, saisir une séance, télécharger les modèles, sauvegarder la base.")
 
-files_tab, meeting_tab, replies_tab, models_tab, history_tab, backup_tab = st.tabs(
-    ["Importer des fichiers", "Saisir une séance", "Réponses aux convocations", "Modèles et calendrier",
-     "Historique des imports", "Sauvegarde"]
+files_tab, minutes_tab, meeting_tab, replies_tab, models_tab, history_tab, backup_tab = st.tabs(
+    ["Importer des fichiers", "Depuis un procès-verbal", "Saisir une séance", "Réponses aux convocations",
+     "Modèles et calendrier", "Historique des imports", "Sauvegarde"]
 )
 
 with files_tab:
@@ -70,13 +71,26 @@ with files_tab:
                     st.success(f"Import réussi : {number(result.added)} ligne(s) ajoutée(s), "
                                f"{number(result.updated)} modifiée(s), {number(result.unchanged)} inchangée(s).")
 
+with minutes_tab:
+    minutes_ui.tab(conn)
+
 with meeting_tab:
     bodies = filters.bodies(conn)
-    left, middle, right = st.columns([3, 2, 2])
+    left, middle, right, kind_column, status_column = st.columns([3, 2, 2, 2, 2])
     body = left.selectbox("Instance", bodies["code"], format_func=dict(zip(bodies["code"], bodies["name"])).get)
-    day = middle.date_input("Date de la séance", value=today(), max_value=today(), format="DD/MM/YYYY")
-    fmt = right.selectbox("Format", list(labels.MEETING_FORMAT), format_func=labels.MEETING_FORMAT.get)
+    day = middle.date_input("Date de la séance", value=today(), min_value=EARLIEST_DAY, max_value=today(),
+                            format="DD/MM/YYYY")
     sheet = recording.load_sheet(conn, body, day)
+    stored = recording.stored_fields(sheet)
+    # keyed by sitting: each starts from its own stored format, type and status
+    fields = recording.MeetingFields(
+        right.selectbox("Format", recording.FORMATS, index=recording.FORMATS.index(stored.format),
+                        format_func=labels.MEETING_FORMAT.get, key=f"format-{body}-{day}"),
+        kind_column.selectbox("Type", recording.TYPES, index=recording.TYPES.index(stored.meeting_type),
+                              format_func=labels.MEETING_TYPE.get, key=f"type-{body}-{day}"),
+        status_column.selectbox("Statut de la séance", recording.STATUSES,
+                                index=recording.STATUSES.index(stored.status), format_func=labels.MEETING_STATUS.get,
+                                key=f"statut-{body}-{day}"))
     saved = st.session_state.pop(SAVED_KEY, None)
     if saved:  # the sitting saved by the previous run, now read back as an existing meeting
         st.success(saved)
@@ -84,8 +98,8 @@ with meeting_tab:
         st.info("Personne n'est membre de cette instance à cette date : importez d'abord les membres.")
     else:
         st.caption(recording.sheet_caption(sheet))
-        convocation = st.date_input("Convocation envoyée le (facultatif)", value=recording.stored_convocation(sheet),
-                                    max_value=day, format="DD/MM/YYYY", key=f"convocation-{body}-{day}",
+        convocation = ui.date_field("Convocation envoyée le (facultatif)", recording.stored_convocation(sheet),
+                                    min_value=EARLIEST_DAY, max_value=day, key=f"convocation-{body}-{day}",
                                     help="Le Conseil est convoqué cinq jours francs au moins avant la séance "
                                          "(CGCT L2121-12).")
         edited = st.data_editor(
@@ -120,20 +134,14 @@ with meeting_tab:
             )
         action = "correct_meeting" if sheet.meeting_id else "record_meeting"
         if st.button("Enregistrer la séance", type="primary") and ui.allowed(action):
-            try:
-                added, updated, _ = recording.save_sheet(
-                    conn, sheet, recording.statuses_from_editor(sheet, edited, extra), username=current_user(),
-                    meeting_format=fmt, today=today(), convocation=convocation)
-            except recording.InvalidSheet as invalid:
-                for problem in invalid.problems:
-                    st.error(ui.inert(problem))
-            except recording.Conflict as conflict:
-                st.warning(ui.inert(conflict))
-            else:
+            saved = ui.attempt(lambda: recording.save_sheet(
+                conn, sheet, recording.statuses_from_editor(sheet, edited, extra), username=current_user(),
+                meeting_format=fields.format, meeting_type=fields.meeting_type, meeting_status=fields.status,
+                today=today(), convocation=convocation))
+            if saved is not None:
                 auth.audit(conn, current_user(), "record_meeting", f"{body} {day.isoformat()}")
                 # read the sheet again: the form now shows a recorded meeting ("Séance déjà enregistrée")
-                st.session_state[SAVED_KEY] = (f"Séance du {long_date(day)} enregistrée : {number(added)} "
-                                               f"présence(s) ajoutée(s), {number(updated)} modifiée(s).")
+                st.session_state[SAVED_KEY] = recording.saved_text(sheet, saved, fields)
                 ui.forget(f"sheet-{body}-{day}")
                 ui.forget(f"sheet-points-{body}-{day}")
                 st.rerun()
@@ -157,8 +165,8 @@ with replies_tab:
         meeting_id = st.selectbox("Séance prévue", planned["meeting_id"].tolist(), key="reponses-seance",
                                   format_func=dict(zip(planned["meeting_id"], planned["label"])).get)
         answers = replies.load(conn, meeting_id)
-        sent = st.date_input("Convocation envoyée le", value=answers.convocation, max_value=answers.day,
-                             format="DD/MM/YYYY", key=f"reponses-convocation-{meeting_id}",
+        sent = ui.date_field("Convocation envoyée le", answers.convocation, min_value=EARLIEST_DAY,
+                             max_value=answers.day, key=f"reponses-convocation-{meeting_id}",
                              help="Le Conseil est convoqué cinq jours francs au moins avant la séance "
                                   "(CGCT L2121-12) : ni le jour de l'envoi ni celui de la séance ne comptent.")
         st.caption(replies.summary(answers))
@@ -173,15 +181,10 @@ with replies_tab:
             },
         )
         if st.button("Enregistrer les réponses", type="primary") and ui.allowed("record_meeting"):
-            try:
-                added, updated, _ = replies.save(conn, answers, replies.replies_from_editor(answers, edited),
-                                                 username=current_user(), convocation=sent)
-            except recording.InvalidSheet as invalid:
-                for problem in invalid.problems:
-                    st.error(ui.inert(problem))
-            except recording.Conflict as conflict:
-                st.warning(ui.inert(conflict))
-            else:
+            result = ui.attempt(lambda: replies.save(conn, answers, replies.replies_from_editor(answers, edited),
+                                                     username=current_user(), convocation=sent))
+            if result is not None:
+                added, updated, _ = result
                 auth.audit(conn, current_user(), "record_meeting",
                            f"réponses {answers.body} {answers.day.isoformat()}")
                 st.session_state[REPLIES_KEY] = (f"Réponses de la séance du {long_date(answers.day)} enregistrées : "

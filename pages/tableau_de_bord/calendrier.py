@@ -36,7 +36,7 @@ else:
 
     st.subheader("Prochaines échéances par instance")
     due = ui.derived(calendar.due_dates_table, data(schedule.due_dates, as_of, sector))
-    ui.table(due, height=420)
+    ui.table(due, height=420, widths=calendar.DUE_WIDTHS)
     ui.download(due, "echeances")
 
     clashes = ui.derived(schedule.meetings_on_holidays, data(schedule.meetings, window[0], window[1], sector))

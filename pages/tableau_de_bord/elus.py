@@ -6,13 +6,8 @@ from analytics.outputs import charts, summary
 from analytics.screens import elus as people
 from analytics.ui import widgets as ui
 
-ui.require_page("elus")
-data = ui.data()
-chosen = ui.filters(data)
+data, chosen = ui.open_page("elus", "Élus")
 period, sector, as_of = chosen.period, chosen.sector, chosen.as_of
-
-ui.header("Élus", chosen)
-ui.require_data(data)
 
 options = data(people.filter_options, sector)
 columns = st.columns(3)
@@ -41,7 +36,8 @@ with right:
 
 st.subheader("Les personnes")
 listing = ui.derived(people.directory_table, group)
-ui.table(listing, rates=["Présence", "Participation"], height=420, named=True)
+ui.table(listing, rates=["Présence", "Participation"], height=420, named=True, widths=people.DIRECTORY_WIDTHS)
+st.caption(f"Non classé : moins de {people.MIN_RECORDED} convocations renseignées sur la période.")
 ui.download(listing, "elus", named=True, rates=["Présence", "Participation"])
 
 st.subheader("Alertes sur ces personnes")

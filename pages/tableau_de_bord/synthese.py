@@ -24,22 +24,23 @@ if counts["meetings_held"]:
     ui.metrics(data(summary.headline, period, as_of, sector))
     st.caption(summary.comparison_text(period))
 
+    # the alerts' long sentences take the page's width; the due dates and the quorum share the row below
+    st.subheader("Alertes, les plus graves d'abord")
+    found = data(summary.alert_list, period.start, period.end, as_of, sector)
+    st.markdown(ui.derived(synthesis.alerts_digest, found))
+    with st.expander(f"Toutes les alertes ({number(len(found))})"):
+        every = ui.derived(synthesis.alert_table, found)
+        ui.table(every, height=360, named=True)  # the messages name people
+        ui.download(every, "alertes", named=True)
     left, right = st.columns([1, 1], gap="large")
     with left:
-        st.subheader("Alertes, les plus graves d'abord")
-        found = data(summary.alert_list, period.start, period.end, as_of, sector)
-        st.markdown(ui.derived(synthesis.alerts_digest, found))
-        with st.expander(f"Toutes les alertes ({number(len(found))})"):
-            every = ui.derived(synthesis.alert_table, found)
-            ui.table(every, height=360, named=True)  # the messages name people
-            ui.download(every, "alertes", named=True)
-    with right:
         st.subheader("Prochaines échéances")
         st.markdown(data(synthesis.next_due_digest, as_of, sector))
         with st.expander("Tableau des échéances"):
             due = data(synthesis.next_due, as_of, sector, 30)
             ui.table(due)
             ui.download(due, "prochaines-echeances")
+    with right:
         st.subheader("Prochain Conseil : le quorum")
         upcoming = data(ahead.next_view, as_of)
         if upcoming is None:
@@ -73,7 +74,7 @@ if counts["meetings_held"] and ui.allowed("monthly_pack", quiet=True):
     st.subheader("Dossier mensuel de la réunion de direction")
     month = month_start(as_of)
     st.caption(f"PDF de {month_label(month)} : chiffres clés, alertes, cadence, familles d'instances, territoires, "
-               "personnes sous le seuil et calendrier des deux mois suivants.")
+               "personnes sous le seuil et calendrier des deux mois à venir.")
     named = ui.allowed("export_named", quiet=True)  # the internal edition names people: a named export
     anonymous = st.toggle("Édition sans aucun nom de personne", key="dossier-anonyme", value=not named,
                           disabled=not named)
@@ -89,7 +90,8 @@ if counts["meetings_held"]:
 columns = st.columns(4)
 columns[0].metric("Communes membres", number(counts["communes"]))
 columns[1].metric("Instances suivies", number(counts["bodies"]))
-columns[2].metric("Conseillers communautaires en fonction", number(counts["councillors"]))
+columns[2].metric("Conseillers communautaires", number(counts["councillors"]),
+                  help="En fonction aujourd'hui.")  # a label that stays whole in a quarter of the page
 columns[3].metric("Personnes enregistrées", number(counts["persons"]))
 columns = st.columns(4)
 columns[0].metric("Séances tenues", number(counts["meetings_held"]))

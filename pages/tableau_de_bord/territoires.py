@@ -7,13 +7,8 @@ from analytics.rules import territory
 from analytics.screens import territoires as territories
 from analytics.ui import widgets as ui
 
-ui.require_page("territoires")
-data = ui.data()
-chosen = ui.filters(data)
+data, chosen = ui.open_page("territoires", "Territoires")
 period, sector, as_of = chosen.period, chosen.sector, chosen.as_of
-
-ui.header("Territoires", chosen)
-ui.require_data(data)
 
 communes = data(territory.communes, period.start, period.end, sector)
 table = ui.derived(territories.communes_table, communes)
@@ -48,8 +43,8 @@ with right:
                "convocations.")
 
 st.subheader("Présence et représentation par commune")
-st.caption("Représentation : part des séances où la commune était convoquée auxquelles au moins une de ses "
-           "personnes était présente ou à distance.")
+st.caption("Séances convoquées : celles où la commune était convoquée ; représentation : part de ces séances "
+           "auxquelles au moins une de ses personnes était présente ou à distance.")
 ui.table(table, rates=["Présence", "Participation", "Représentation"], integers=["Population"], height=420)
 ui.download(table, "communes", rates=["Présence", "Participation", "Représentation"])
 
