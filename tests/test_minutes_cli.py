@@ -18,7 +18,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from analytics import cli
-from analytics.ingest import importer
+from analytics.ingest import importer, recording
 from analytics.ingest.minutes import MinutesError, read_minutes
 from analytics.ingest.minutes import sitting as minutes
 from analytics.rules import filters, quorum
@@ -234,8 +234,25 @@ def test_a_proxy_without_holder_is_stored_without_holder(capsys: pytest.CaptureF
     conn = db.connect(base)
     try:
         assert quorum.proxy_overload(conn, date(2020, 9, 1), date(2020, 9, 30)).empty
+        # the meeting form re-saves the sitting as stored (no holder guessed), but makes no new holderless proxy
+        sheet = recording.load_sheet(conn, "conseil", date(2020, 9, 21))
+        kept = sheet.rows[["person_id", "status", "delegate_id"]].copy()
+        added, updated, _ = recording.save_sheet(conn, sheet, kept, username="secretariat", today=TODAY)
+        assert (added, updated) == (0, 0)
+        assert [row for row in rows_of_connection(conn) if row[1] == "proxy"] == proxies
+        sheet = recording.load_sheet(conn, "conseil", date(2020, 9, 21))
+        changed = sheet.rows[["person_id", "status", "delegate_id"]].copy()
+        present = changed.index[changed["status"] == "present"][0]
+        changed.loc[present, "status"] = "proxy"
+        with pytest.raises(recording.InvalidSheet, match="indiquez le porteur du pouvoir"):
+            recording.save_sheet(conn, sheet, changed, username="secretariat", today=TODAY)
     finally:
         conn.close()
+
+
+def rows_of_connection(conn: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """The attendance rows by name, read through an open connection."""
+    return conn.execute(_ATTENDANCE).fetchall()
 
 
 def test_refusals_and_usage(capsys: pytest.CaptureFixture[str], base: Path, tmp_path: Path) -> None:

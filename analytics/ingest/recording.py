@@ -167,6 +167,10 @@ def _check(sheet: Sheet, statuses: pd.DataFrame, today: date) -> list[str]:
     if sheet.day > today:
         problems.append("Une séance tenue ne peut pas être datée dans le futur.")
     names = dict(zip(sheet.rows["person_id"], sheet.rows["name"]))
+    # a proxy stored without holder (read from minutes that name none: migration 009) may be kept so; the form never
+    # makes a new one, and no holder is ever guessed
+    holderless = {p for p, s, d in zip(sheet.rows["person_id"], sheet.rows["status"], sheet.rows["delegate_id"])
+                  if s == "proxy" and pd.isna(d)} if sheet.meeting_id is not None else set()
     for row in statuses.itertuples():
         who = names.get(row.person_id)
         if who is None:
@@ -176,6 +180,8 @@ def _check(sheet: Sheet, statuses: pd.DataFrame, today: date) -> list[str]:
             problems.append(f"{who} : statut inconnu « {row.status} ».")
         elif row.status in DELEGATED:
             if pd.isna(row.delegate_id):
+                if row.status == "proxy" and row.person_id in holderless:
+                    continue
                 kind = "le porteur du pouvoir" if row.status == "proxy" else "le suppléant"
                 problems.append(f"{who} : indiquez {kind}.")
             elif row.delegate_id == row.person_id or row.delegate_id not in names:
@@ -289,7 +295,8 @@ def _check_substitutes(sheet: Sheet, statuses: pd.DataFrame) -> list[str]:
         elif substitute[row.person_id] and row.status in SITTING and row.person_id not in sitting_for:
             problems.append(f"{who} est suppléant : il ne siège qu'à la place du titulaire de sa commune, qui doit "
                             "alors être « suppléé » et le nommer comme suppléant.")
-        elif row.status == "proxy" and substitute[int(row.delegate_id)] and int(row.delegate_id) not in sitting_for:
+        elif row.status == "proxy" and not pd.isna(row.delegate_id) and substitute[int(row.delegate_id)] \
+                and int(row.delegate_id) not in sitting_for:
             problems.append(f"{who} : {names[int(row.delegate_id)]} est suppléant et ne siège pas à cette séance ; "
                             "il ne peut pas porter de pouvoir.")
     return problems
