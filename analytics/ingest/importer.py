@@ -153,11 +153,11 @@ class _State:
     def __init__(self, cur: duckdb.DuckDBPyConnection):
         self.communes_by_insee: dict[str, str] = {}
         self.communes_by_name: dict[str, str] = {}
-        for insee, name in cur.execute("SELECT insee, name FROM communes").fetchall():
+        for insee, name in cur.execute(query("import_state_communes")).fetchall():
             self.communes_by_insee[insee] = name
             self.communes_by_name[name_fold(name)] = insee
         self.bodies: dict[str, str] = {}
-        for code, name in cur.execute("SELECT code, name FROM bodies").fetchall():
+        for code, name in cur.execute(query("import_state_bodies")).fetchall():
             self.bodies[fold(code)] = code
             self.bodies[fold(name)] = code
         # Persons by their match key, recomputed here from the stored names rather than read from match_key: the
@@ -172,23 +172,17 @@ class _State:
         self.identifiers: dict[str, int] = {}        # folded identifier -> person
         self.identifier_of: dict[int, str] = {}      # person -> identifier as written
         self.match_keys: set[str] = set()            # stored keys, so that new ones stay unique
-        for pid, last, first, insee, identifier, match_key in cur.execute(
-            "SELECT person_id, last_name, first_name, commune_insee, identifier, match_key FROM persons"
-        ).fetchall():
+        for pid, last, first, insee, identifier, match_key in cur.execute(query("import_state_persons")).fetchall():
             self.match_keys.add(match_key)
             # an erased person (analytics/access/privacy.py) has no name left to match, but still holds their seat
             self.add_person(pid, last, first, insee, identifier, matchable=not match_key.startswith("effacé"))
         self.memberships: dict[tuple[int, str], list[_Interval]] = defaultdict(list)
         self.bodies_of: dict[int, set[str]] = defaultdict(set)
-        for pid, body, start, end, role in cur.execute(
-            "SELECT person_id, body_code, start_date, end_date, role FROM memberships"
-        ).fetchall():
+        for pid, body, start, end, role in cur.execute(query("import_state_memberships")).fetchall():
             self.add_membership(pid, body, _Interval(start, end, role))
         self.meetings: dict[tuple[str, date], tuple[int | None, str]] = {
             (body, day): (mid, status)
-            for mid, body, day, status in cur.execute(
-                "SELECT meeting_id, body_code, meeting_date, status FROM meetings"
-            ).fetchall()
+            for mid, body, day, status in cur.execute(query("import_state_meetings")).fetchall()
         }
         # the commune of each stored sitting other rows reference, which an import cannot change (see the query)
         referenced = cur.execute(query("import_referenced_meetings")).fetchall()

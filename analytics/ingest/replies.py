@@ -56,8 +56,7 @@ def planned_sittings(conn: duckdb.DuckDBPyConnection, since: date, body: str | N
 def load(conn: duckdb.DuckDBPyConnection, meeting_id: int) -> ReplySheet:
     """The replies sheet of a sitting: its convened members (members proper of the body that day), their replies."""
     cur = conn.cursor()
-    found = cur.execute("SELECT body_code, meeting_date, status, format, convocation_date FROM meetings "
-                        "WHERE meeting_id = ?", [int(meeting_id)]).fetchall()
+    found = cur.execute(query("replies_meeting"), {"meeting_id": int(meeting_id)}).fetchall()
     if not found:
         raise LookupError(f"Aucune séance n° {meeting_id}.")
     body, day, status, fmt, convocation = found[0]

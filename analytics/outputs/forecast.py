@@ -163,7 +163,7 @@ class _History:
 
 def body_code(conn: duckdb.DuckDBPyConnection, text: str) -> tuple[str, str]:
     """(code, name) of a body given by its code or its name (case and accents ignored); ValueError in French."""
-    rows = conn.cursor().execute("SELECT code, name FROM bodies ORDER BY sort_order, code").fetchall()
+    rows = conn.cursor().execute(query("forecast_bodies")).fetchall()
     for code, name in rows:
         if fold(text) in (fold(code), fold(name)):
             return code, name
@@ -256,8 +256,7 @@ def next_sitting(conn: duckdb.DuckDBPyConnection, as_of: date, body: str = QUORU
 def decision_forecasts(conn: duckdb.DuckDBPyConnection, as_of: date, until: date) -> list[SittingForecast]:
     """The forecasts of the planned sittings of the decision bodies (family decision: the Conseil, the Bureau, which
     deliberate) in (as_of, until], by date: the monthly pack's calendar shows them."""
-    codes = [row[0] for row in conn.cursor().execute(
-        "SELECT code FROM bodies WHERE family = 'decision' ORDER BY sort_order, code").fetchall()]
+    codes = [row[0] for row in conn.cursor().execute(query("forecast_decision_bodies")).fetchall()]
     found = [s for code in codes for s in forecast(conn, as_of, code, until).sittings]
     return sorted(found, key=lambda s: (s.day, s.body))
 
