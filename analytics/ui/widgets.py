@@ -385,6 +385,7 @@ def gate(before_login: Callable[[], object] | None = None) -> auth.Account:
     that resumes someone's Streamlit session without that cookie, or with a cookie that expired, was closed or
     names an account since removed or changed, gets the login form and nothing of the session it resumed."""
     config, mode = _auth_mode()
+    _hold_database()
     _record_pending_audit()
     if mode == "demo":
         st.session_state[ACCOUNT_KEY] = auth.DEMO_ACCOUNT
@@ -504,6 +505,16 @@ def _checked_session(config: auth.AuthConfig) -> tuple[auth.Account | None, str 
 
 
 _LOG = logging.getLogger(__name__)
+
+
+def _hold_database() -> None:
+    """Open the process connection before any login, so that the server holds the base (and runs its backup thread)
+    from its warm-up at start, not from the first login; a base that cannot open is said by the pages, after login
+    (never to an anonymous visitor)."""
+    try:
+        _connection(str(db.db_path()))
+    except db.DatabaseUnavailable:
+        return
 
 
 def _record_pending_audit() -> None:
