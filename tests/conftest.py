@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -35,6 +36,14 @@ def conn(db_file: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     connection = db.connect(db_file)
     yield connection
     connection.close()
+
+
+@pytest.fixture
+def demo_copy(demo_file: Path, tmp_path: Path) -> Path:
+    """A copy of the shared demo base, for one test to change, corrupt or have a server hold."""
+    path = tmp_path / "base.duckdb"
+    shutil.copyfile(demo_file, path)
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -67,11 +66,9 @@ def wait_for(found: Callable[[], bool], what: str, seconds: float = 30) -> None:
 
 
 @pytest.fixture
-def base(demo_file: Path, tmp_path: Path) -> Path:
+def base(demo_copy: Path) -> Path:
     """A copy of the shared demo base, for the server to hold."""
-    path = tmp_path / "gouvernance.duckdb"
-    shutil.copyfile(demo_file, path)
-    return path
+    return demo_copy
 
 
 def test_backups_while_the_dashboard_serves_the_base(base: Path, tmp_path: Path) -> None:

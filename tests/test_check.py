@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,11 +21,9 @@ from tests.support import ROOT
 
 
 @pytest.fixture
-def base(demo_file: Path, tmp_path: Path) -> Path:
+def base(demo_copy: Path) -> Path:
     """A copy of the shared demo base, free to corrupt."""
-    copy = tmp_path / "base.duckdb"
-    shutil.copy(demo_file, copy)
-    return copy
+    return demo_copy
 
 
 def run(capsys: pytest.CaptureFixture[str], path: Path, *options: str) -> tuple[int, str]:
