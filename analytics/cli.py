@@ -589,6 +589,7 @@ def _parser() -> argparse.ArgumentParser:
                             help="ne pas lancer l'oracle pandas au-delà de ce nombre de lignes")
     imports = what.add_parser("import", help="import d'un million de présences")
     imports.add_argument("--rows", type=int, default=1_000_000, metavar="LIGNES")
+    imports.add_argument("--runs", type=int, default=5, help="exécutions par mesure (5 au moins)")
     writes = what.add_parser("write", help="écritures (une séance, un import de 100 lignes) sur une grande base")
     writes.add_argument("--rows", type=int, default=10_000_000, metavar="LIGNES", help="taille de la base générée")
     writes.add_argument("--base", type=Path, metavar="FICHIER", help="base de banc d'essai déjà générée (copiée)")
@@ -601,6 +602,7 @@ def _parser() -> argparse.ArgumentParser:
     # kept for the scripts written against the first version
     bench_import = commands.add_parser("bench-import", help="mesurer la vitesse de l'import (= bench import)")
     bench_import.add_argument("--rows", type=int, default=1_000_000, metavar="LIGNES")
+    bench_import.add_argument("--runs", type=int, default=5, help="exécutions par mesure (5 au moins)")
     return parser
 
 
@@ -608,7 +610,7 @@ def _bench(args: argparse.Namespace) -> int:
     if args.command == "bench-import" or args.bench == "import":
         from analytics.bench import imports
 
-        return imports.command(args.rows)
+        return imports.command(args.rows, args.runs)
     if args.bench == "write":
         from analytics.bench import writes
 

@@ -9,18 +9,23 @@ import gc
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from analytics import settings
-from analytics.ingest.templates import APPLY_ORDER, Problem, Table, read_date, read_tables
+from analytics.ingest import sheet_columns
+from analytics.ingest.templates import APPLY_ORDER, Problem, Table, read_date, read_sign_ins, read_tables
 from analytics.rules import agenda as agenda_rules
 from analytics.rules import attendance
 from analytics.store.sql import query
@@ -52,6 +57,8 @@ FAMILY_LABELS = {"elected": "élu", "staff": "agent", "civil": "membre de la soc
 # a substitute who sits is there in the room or by video; a row saying nothing is allowed too
 SITTING = ("present", "remote")
 _SUBSTITUTE_STATUSES = ("present", "remote", "not_recorded")
+# the statuses of a plain sign-in row (plain_sign_ins): no holder, no substitute
+_PLAIN_STATUSES = frozenset(("present", "remote", "excused", "absent", "not_recorded"))
 
 
 # A person's name: letters of any script, combining marks, spaces, hyphens, apostrophes and dots (issue 17: markup
@@ -147,6 +154,29 @@ class _SpanRow:
     line: int
 
 
+@dataclass(frozen=True)
+class _Sheet:
+    """A plain sign-in sheet checked in columns (plain_sign_ins), as the rows to write: each row an index into the
+    sheet's distinct sittings, persons (provisional ids for those the import creates) and statuses."""
+
+    sittings: list[tuple[str, date]]
+    sitting_rows: np.ndarray
+    persons: list[int]
+    person_rows: np.ndarray
+    statuses: list[str]
+    status_rows: np.ndarray
+
+    def staged(self, ids: dict[int, int]) -> pa.Table:
+        """The rows as the attendance merge stages them, new persons given their ids."""
+        return pa.table({
+            "body_code": sheet_columns.taken([body for body, _ in self.sittings], self.sitting_rows, pa.string()),
+            "meeting_date": sheet_columns.taken([day for _, day in self.sittings], self.sitting_rows, pa.date32()),
+            "person_id": sheet_columns.taken([ids.get(p, p) for p in self.persons], self.person_rows, pa.int32()),
+            "status": sheet_columns.taken(self.statuses, self.status_rows, pa.string()),
+            "delegate_id": pa.nulls(len(self.person_rows), pa.int32()),
+        })
+
+
 class _State:
     """What the database holds, plus what the files add, for validating rows against both."""
 
@@ -180,23 +210,37 @@ class _State:
         self.bodies_of: dict[int, set[str]] = defaultdict(set)
         for pid, body, start, end, role in cur.execute(query("import_state_memberships")).fetchall():
             self.add_membership(pid, body, _Interval(start, end, role))
-        self.meetings: dict[tuple[str, date], tuple[int | None, str]] = {
-            (body, day): (mid, status)
-            for mid, body, day, status in cur.execute(query("import_state_meetings")).fetchall()
-        }
-        # the commune of each stored sitting other rows reference, which an import cannot change (see the query)
-        referenced = cur.execute(query("import_referenced_meetings")).fetchall()
-        self.referenced: dict[tuple[str, date], str | None] = {(body, day): insee for body, day, insee, _ in referenced}
-        self.signed = {(body, day) for body, day, _, signed in referenced if signed}  # sittings with sign-ins
-        self.next_person = -1  # provisional ids of new persons, replaced at write time
-        # the stored agendas (sitting -> point -> (position, title)) and bounded sign-in rows (migration 006):
-        # small tables, read whole
+        # What the base holds of the sittings the files name, read for those only (load_sittings: a base of
+        # 200 000 sittings is not read to check one sheet): (mid, status), with the files' sittings added; the
+        # commune of each one other rows reference, which an import cannot change (see import_sittings.sql); those
+        # with sign-ins; their agendas (point -> (position, title)) and bounded sign-in rows (migration 006).
+        self._cur = cur
+        self._loaded: set[tuple[str, date]] = set()
+        self.meetings: dict[tuple[str, date], tuple[int | None, str]] = {}
+        self.referenced: dict[tuple[str, date], str | None] = {}
+        self.signed: set[tuple[str, date]] = set()
         self.agendas: dict[tuple[str, date], dict[str, tuple[int, str]]] = defaultdict(dict)
-        for body, day, item, position, title in cur.execute(query("import_agendas")).fetchall():
-            self.agendas[(body, day)][item] = (int(position), title)
         self.spans: dict[tuple[str, date, int], list[tuple[str | None, str | None, str, int | None]]] = \
             defaultdict(list)
-        for body, day, pid, _, from_item, to_item, status, delegate in cur.execute(query("import_spans")).fetchall():
+        self.next_person = -1  # provisional ids of new persons, replaced at write time
+
+    def load_sittings(self, keys: Iterable[tuple[str, date]]) -> None:
+        """Read what the base holds of the sittings `keys` (body, day) not read yet: three queries, whatever their
+        number. Every look at self.meetings, referenced, signed, agendas or spans follows a load of its sitting."""
+        wanted = sorted(set(keys) - self._loaded)
+        if not wanted:
+            return
+        self._loaded.update(wanted)
+        cur, staged = self._cur, staged_frame(wanted, ["body_code", "meeting_date"])
+        for mid, body, day, status, insee, signed, referenced in _rows(cur, "import_sittings", staged):
+            self.meetings.setdefault((body, day), (mid, status))
+            if referenced:
+                self.referenced[(body, day)] = insee
+            if signed:
+                self.signed.add((body, day))
+        for body, day, item, position, title in _rows(cur, "import_agendas", staged):
+            self.agendas[(body, day)][item] = (int(position), title)
+        for body, day, pid, _, from_item, to_item, status, delegate in _rows(cur, "import_spans", staged):
             self.spans[(body, day, int(pid))].append((from_item, to_item, status, delegate))
 
     def commune(self, text: str) -> str | None:
@@ -290,6 +334,16 @@ class _Validator:
         # sign-in rows bounded to points, per (body, day, person); their sitting-level row joins self.attendance
         # once every file is read (finish_agendas)
         self.spans: dict[tuple[str, date, int], list[_SpanRow]] = {}
+        # a plain sign-in sheet checked in columns: its rows, apart from self.attendance (plain_sign_ins)
+        self.sheet: _Sheet | None = None
+
+    def sittings_signed(self) -> set[tuple[str, date]]:
+        """The sittings the sign-in rows of the files name."""
+        return {(body, day) for body, day, _ in self.attendance} | set(self.sheet.sittings if self.sheet else ())
+
+    def sign_in_count(self) -> int:
+        """How many sign-in rows (of a person at a sitting) the files give."""
+        return len(self.attendance) + (len(self.sheet.person_rows) if self.sheet else 0)
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -347,6 +401,14 @@ class _Validator:
             return False
         staged[key] = (value[0], value[1], line)
         return True
+
+    def _prefetch_sittings(self, table: Table) -> None:
+        """Read at once what the base holds of the sittings the rows of `table` name (rows that name none, or a
+        wrong one, are refused later, one by one)."""
+        bodies, state = self.state.bodies, self.state
+        named = ((bodies.get(fold(table.cell(row, "instance"))), read_date(table.cell(row, "date"))[0])
+                 for _, row in table.rows)
+        state.load_sittings((body, day) for body, day in named if body and day)
 
     def _holder_problem(self, text: str) -> str | None:
         """Why the « mandataire » of a row is refused: a « NOM Prénom » follows the rule of names, unless the text
@@ -555,6 +617,7 @@ class _Validator:
         body that day, at a sitting planned or held (stored, or described by a meetings file of the same import;
         replies are kept after the sitting), with « mandataire » the holder of a proxy, or the substitute."""
         state = self.state
+        self._prefetch_sittings(table)
         for line, row in table.rows:
             body = self._body(table, line, row)
             day = self._date(table, line, row, "date")
@@ -563,6 +626,7 @@ class _Validator:
             reply = self._enum(table, line, row, "reponse", "reply", None)
             if not (body and day and names and ok and reply):
                 continue
+            state.load_sittings([(body, day)])
             meeting = state.meetings.get((body, day))
             if meeting is None:
                 self._error(table, line, "date", f"aucune séance {body} le {day:%d/%m/%Y} : décrivez-la d'abord "
@@ -643,6 +707,7 @@ class _Validator:
 
     def meetings_table(self, table: Table, today: date) -> None:
         """Validate a meetings file."""
+        self._prefetch_sittings(table)
         for line, row in table.rows:
             body = self._body(table, line, row)
             day = self._date(table, line, row, "date")
@@ -667,6 +732,7 @@ class _Validator:
                 continue
             if not (body and day and status and fmt and kind and ok_req and ok_com and ok_head and ok_conv):
                 continue
+            self.state.load_sittings([(body, day)])
             if (body, day) in self.state.referenced and self.state.referenced[(body, day)] != insee:
                 stored = self.state.referenced[(body, day)]
                 shown = f"« {self.state.communes_by_insee.get(stored, stored)} »" if stored else "aucune"
@@ -731,6 +797,91 @@ class _Validator:
         problem = name_problem(text) if text else "valeur manquante."
         return (None, problem) if problem else (text, None)
 
+    def plain_sign_ins(self, cur: duckdb.DuckDBPyConnection, table: Table) -> bool:
+        """Check in columns, set-based, a sign-in sheet read by Arrow (issue 15), and stage it as self.sheet when
+        every row is plain: a person of a name and commune only one stored or staged person bears, a member proper
+        of the body that day, « présent », « à distance », « excusé », « absent » or « non renseigné », without
+        holder, identifier or bounds, at a sitting held or new, once. False, with nothing staged and no problem
+        noted, as soon as one row is not plain: attendance_table then checks every row and words the refusals."""
+        frame = table.frame
+        if frame is None or frame.num_rows == 0 or self.sheet is not None or self.attendance or self.spans:
+            return False
+
+        def column(name: str) -> pa.ChunkedArray:
+            return frame.column(table.columns[name])
+
+        if any(name in table.columns and not sheet_columns.blank(column(name))
+               for name in ("mandataire", "identifiant", "depuis", "jusqua")):
+            return False
+        resolvers: dict[str, Callable[[str], tuple[object, str | None]]] = {
+            "instance": self._resolve_body, "date": self._resolve_date, "nom": self._resolve_name,
+            "prenom": self._resolve_name, "commune": self._resolve_commune, "statut": self._resolve_status}
+        found: dict[str, tuple[list[Any], np.ndarray]] = {}
+        for name, resolve in resolvers.items():
+            if (result := sheet_columns.resolved(column(name), resolve)) is None:
+                return False
+            found[name] = result
+        statuses, status_rows = found["statut"]
+        if not set(statuses) <= _PLAIN_STATUSES:
+            return False
+        state = self.state
+        name_rows, people = sheet_columns.combined([found[name][1] for name in ("nom", "prenom", "commune")])
+        # « HÊTRE Anne (Mulhouse) » and « Hetre anne (68224) » are one person: rows are coded by the person
+        person_codes: dict[int, int] = {}
+        spelled = []
+        for last, first, commune in people:
+            insee = found["commune"][0][commune] or None
+            candidates = state.by_name.get(_person_key(found["nom"][0][last], found["prenom"][0][first], insee))
+            if candidates is None or len(candidates) != 1:
+                return False
+            spelled.append(person_codes.setdefault(candidates[0], len(person_codes)))
+        person_rows, persons = np.asarray(spelled, dtype=np.int32)[name_rows], list(person_codes)
+        text_rows, pairs = sheet_columns.combined([found["instance"][1], found["date"][1]])
+        # "2024-09-25" and "25/09/2024" are one sitting: rows are coded by the sitting, not by its spelling
+        codes: dict[tuple[str, date], int] = {}
+        spelled = [codes.setdefault((found["instance"][0][body], found["date"][0][day]), len(codes))
+                   for body, day in pairs]
+        sitting_rows, sittings = np.asarray(spelled, dtype=np.int32)[text_rows], list(codes)
+        if sheet_columns.repeats(sitting_rows, len(sittings), person_rows, len(persons)):
+            return False  # one person twice at a sitting: the row reader says whether the rows agree
+        state.load_sittings(sittings)
+        if any(state.meetings.get(sitting, (None, "held"))[1] != "held" for sitting in sittings):
+            return False
+        if not self._plain_in_base(cur, sittings, sitting_rows, persons, person_rows):
+            return False
+        self.sheet = _Sheet(sittings, sitting_rows, persons, person_rows, [str(s) for s in statuses], status_rows)
+        return True
+
+    def _plain_in_base(self, cur: duckdb.DuckDBPyConnection, sittings: list[tuple[str, date]],
+                       sitting_rows: np.ndarray, persons: list[int], person_rows: np.ndarray) -> bool:
+        """The part of plain_sign_ins that needs joins, in DuckDB (import_sheet_check.sql): each row is a member
+        proper in office that day, and none has bounded rows stored."""
+        state = self.state
+        bodies = {body for body, _ in sittings}
+        offices = [(pid, body, span.start, span.end) for pid in set(persons) for body in bodies
+                   for span in state.memberships.get((pid, body), ()) if span.role != "substitute"]
+        position = {sitting: index for index, sitting in enumerate(sittings)}
+        known = set(persons)
+        bounded = [(position[(body, day)], pid) for body, day, pid in state.spans
+                   if (body, day) in position and pid in known]
+        views = {
+            "sheet_rows": pa.table({"sitting": sitting_rows,
+                                    "person_id": np.asarray(persons, dtype=np.int64)[person_rows]}),
+            "sheet_sittings": staged_frame([(index, body, day) for index, (body, day) in enumerate(sittings)],
+                                           ["sitting", "body_code", "meeting_date"]),
+            "sheet_offices": staged_frame(offices, ["person_id", "body_code", "start_date", "end_date"]),
+            "sheet_bounded": staged_frame(bounded, ["sitting", "person_id"]),
+        }
+        for name, view in views.items():
+            cur.register(name, view)
+        try:
+            rows, in_office, stored_bounds = cur.execute(query("import_sheet_check")).fetchall()[0]
+        finally:
+            for name in views:
+                with suppress(duckdb.TransactionException):
+                    cur.unregister(name)
+        return rows == in_office and stored_bounds == 0
+
     def attendance_table(self, table: Table) -> None:
         """Validate a sign-in file column by column (fast on a million rows); unknown meetings are created held."""
         state = self.state
@@ -742,6 +893,7 @@ class _Validator:
         statuses = self._resolve(table, "statut", self._resolve_status)
         identifiers = ([table.cell(row, "identifiant") for _, row in table.rows] if "identifiant" in table.columns
                        else [""] * len(table.rows))
+        state.load_sittings({(body, day) for body, day in zip(bodies, days) if body and day})
         standings: dict[tuple[int, str, date], str] = {}
         bounded = "depuis" in table.columns or "jusqua" in table.columns  # else the file of today, kept fast
         for (line, row), body, day, last, first, insee, status, identifier in zip(
@@ -875,6 +1027,7 @@ class _Validator:
     def agenda_table(self, table: Table) -> None:
         """Validate an agenda file: the points of each sitting, with their titles. A file gives the whole agenda of
         each sitting it names (it replaces the stored one); the sitting must exist (finish_agendas)."""
+        self._prefetch_sittings(table)
         for line, row in table.rows:
             body = self._body(table, line, row)
             day = self._date(table, line, row, "date")
@@ -888,6 +1041,7 @@ class _Validator:
                             f"point « {text} » illisible (attendu : {agenda_rules.ITEM_EXAMPLES}).")
             if not (body and day and item):
                 continue
+            self.state.load_sittings([(body, day)])
             title = table.cell(row, "intitule")
             points = self.agenda.setdefault((body, day), {})
             self._agenda_rows.setdefault((body, day), (table, line))
@@ -903,6 +1057,7 @@ class _Validator:
         stored one) with their positions in natural order; None without agenda."""
         key = (body, day)
         if key not in self._positions:
+            self.state.load_sittings([key])
             given = self.agenda.get(key)
             self._positions[key] = agenda_rules.positions(given if given is not None
                                                           else self.state.agendas.get(key, {}))
@@ -959,7 +1114,7 @@ class _Validator:
             self.attendance[key] = (status, delegate, min(r.line for r in rows))
         if not self.agenda:
             return
-        named = {(body, day) for body, day, _ in self.attendance}
+        named = self.sittings_signed()
         stored_by_sitting: dict[tuple[str, date], list[tuple[int, list]]] = defaultdict(list)
         for (body, day, pid), stored in self.state.spans.items():
             if (body, day) in self.agenda and (body, day, pid) not in self.attendance:
@@ -1104,14 +1259,25 @@ class _Validator:
                         self._error(origin[0], origin[1], "role", message)
 
 
-def _tables(sources: Sequence[tuple[str, bytes]]) -> tuple[list[Table], list[Problem]]:
+def _tables(sources: Sequence[tuple[str, bytes]]) -> tuple[list[tuple[Table, bytes]], list[Problem]]:
+    """The tables of the files, in APPLY_ORDER, each with its file's content: a plain CSV sign-in sheet read in
+    columns (read_sign_ins), anything else row by row."""
     tables, problems = [], []
     for name, content in sources:
+        if (sheet := read_sign_ins(name, content)) is not None:
+            tables.append((sheet, content))
+            continue
         found_tables, found = read_tables(name, content)
         problems.extend(found)
-        tables.extend(found_tables)
-    tables.sort(key=lambda t: APPLY_ORDER.index(t.kind))
+        tables.extend((table, content) for table in found_tables)
+    tables.sort(key=lambda pair: APPLY_ORDER.index(pair[0].kind))
     return tables, problems
+
+
+def _rows_table(sheet: Table, content: bytes) -> tuple[Table, list[Problem]]:
+    """The sign-in sheet `sheet`, read in columns, read again row by row (with what that reading finds wrong)."""
+    tables, problems = read_tables(sheet.name, content)
+    return tables[0], problems
 
 
 def validate(cur: duckdb.DuckDBPyConnection, sources: Sequence[tuple[str, bytes]], today: date, *,
@@ -1121,7 +1287,14 @@ def validate(cur: duckdb.DuckDBPyConnection, sources: Sequence[tuple[str, bytes]
     validator = _Validator(_State(cur))
     validator.proxy_without_holder = proxy_without_holder
     validator.problems.extend(problems)
-    for table in tables:
+    # two sign-in sheets may name one person at one sitting: their rows are then checked together, row by row
+    sheets = sum(table.kind == "attendance" for table, _ in tables)
+    for table, content in tables:
+        if table.frame is not None:
+            if sheets == 1 and validator.plain_sign_ins(cur, table):
+                continue
+            table, found = _rows_table(table, content)
+            validator.problems.extend(found)
         if not table.header_ok:
             continue  # a missing column makes every row wrong: say it once
         {"register": validator.register_table,
@@ -1162,7 +1335,7 @@ def check_sources(conn: duckdb.DuckDBPyConnection, sources: Sequence[tuple[str, 
         finally:
             cur.execute("ROLLBACK")
     ready = {"members": len(validator.members), "meetings": len(validator.meetings),
-             "attendance": len(validator.attendance),
+             "attendance": validator.sign_in_count(),
              "agenda": sum(len(points) for points in validator.agenda.values()),
              "replies": len(validator.replies)}
     return validator.problems, ready
@@ -1228,7 +1401,7 @@ def staged_frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows, columns=columns).astype(object)
 
 
-def _run(cur: duckdb.DuckDBPyConnection, name: str, staged: pd.DataFrame | None = None,
+def _run(cur: duckdb.DuckDBPyConnection, name: str, staged: pd.DataFrame | pa.Table | None = None,
          params: list | None = None) -> pd.DataFrame | None:
     """Run analytics/sql/<name>.sql, with `staged` visible as a view; return its rows, if any, as a frame."""
     if staged is not None:
@@ -1241,6 +1414,16 @@ def _run(cur: duckdb.DuckDBPyConnection, name: str, staged: pd.DataFrame | None 
             # a failed statement aborts the transaction, which then refuses even this: the failure is what to report
             with suppress(duckdb.TransactionException):
                 cur.unregister("staged")
+
+
+def _rows(cur: duckdb.DuckDBPyConnection, name: str, staged: pd.DataFrame) -> list[tuple]:
+    """Run analytics/sql/<name>.sql with `staged` visible as a view; its rows as Python values (dates as dates)."""
+    cur.register("staged", staged)
+    try:
+        return cur.execute(query(name)).fetchall()
+    finally:
+        with suppress(duckdb.TransactionException):
+            cur.unregister("staged")
 
 
 def _fetched(cur: duckdb.DuckDBPyConnection, name: str, staged: pd.DataFrame | None = None,
@@ -1280,6 +1463,26 @@ def merge_staged(cur: duckdb.DuckDBPyConnection, table: str, staged: pd.DataFram
             _run(cur, "import_meetings_update_commune", changed)  # apart: an indexed column (see its query)
         _run(cur, "import_change_log", _changes(table, changed), log)
     return len(added), len(changed), len(diff) - len(added) - len(changed)
+
+
+def _merge_sheet(cur: duckdb.DuckDBPyConnection, staged: pa.Table, log: list) -> tuple[int, int, int]:
+    """merge_staged for the sign-ins of a plain sheet (an Arrow table): the diff of a million rows stays in Arrow,
+    only the changed rows become a DataFrame, as merge_staged's are, for the update and the change log."""
+    cur.register("staged", staged)
+    try:
+        diff = cur.sql(query("import_attendance_diff")).to_arrow_table()
+    finally:
+        with suppress(duckdb.TransactionException):
+            cur.unregister("staged")
+    added = diff.filter(pc.equal(diff["action"], "add"))
+    changed = diff.filter(pc.equal(diff["action"], "update"))
+    if added.num_rows:
+        _run(cur, "import_attendance_insert", added)
+    if changed.num_rows:
+        frame = cur.from_arrow(changed).df()
+        _run(cur, "import_attendance_update", frame)
+        _run(cur, "import_change_log", _changes("attendance", frame), log)
+    return added.num_rows, changed.num_rows, diff.num_rows - added.num_rows - changed.num_rows
 
 
 def _value_text(value: object) -> str | None:
@@ -1328,7 +1531,7 @@ def _write(cur: duckdb.DuckDBPyConnection, v: _Validator, username: str, source:
 
     # meetings only named by sign-in sheets are held ordinary meetings
     known = set(v.meetings) | {key for key, (mid, _) in v.state.meetings.items() if mid is not None}
-    implied = sorted({(body, day) for body, day, _ in v.attendance} - known)
+    implied = sorted(v.sittings_signed() - known)
     meetings = staged_frame(
         [(body, day, *values[:7]) for (body, day), values in v.meetings.items()]
         + [(body, day, "held", "in_person", "ordinary", None, None, None, None) for body, day in implied],
@@ -1343,6 +1546,9 @@ def _write(cur: duckdb.DuckDBPyConnection, v: _Validator, username: str, source:
             for (body, day, pid), (status, d, _) in v.attendance.items()]
     spans_only = _write_spans(cur, v, ids, log)  # bounded rows changed under an unchanged sitting-level row
     totals = [0, spans_only, -spans_only]
+    if v.sheet is not None:
+        progress(0.45, "Écriture des présences…")
+        totals = [a + b for a, b in zip(totals, _merge_sheet(cur, v.sheet.staged(ids), log))]
     for offset in range(0, len(rows), ATTENDANCE_CHUNK):
         chunk = staged_frame(rows[offset:offset + ATTENDANCE_CHUNK],
                        ["body_code", "meeting_date", "person_id", "status", "delegate_id"])
@@ -1359,7 +1565,7 @@ def _write(cur: duckdb.DuckDBPyConnection, v: _Validator, username: str, source:
     result.added, result.updated, result.unchanged = (sum(c[i] for c in result.by_kind.values()) for i in range(3))
     _run(cur, "import_log_finish", params=[result.added, result.updated, result.unchanged, result.import_id])
     if result.added or result.updated:
-        attendance.refresh_tallies(cur, [*v.meetings, *((body, day) for body, day, _ in v.attendance)])
+        attendance.refresh_tallies(cur, [*v.meetings, *v.sittings_signed()])
     return result
 
 
