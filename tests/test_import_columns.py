@@ -188,3 +188,16 @@ def test_any_sheet_gives_what_the_row_reader_gives(base_file: Path, tmp_path: Pa
     content = "\n".join([HEADER, *(f"{sitting};{who};{status};{holder}" for sitting, who, status, holder in rows)])
     as_read, by_rows = both_readings(base_file, tmp_path, content.encode(), monkeypatch)
     assert as_read == by_rows
+
+
+def test_the_preview_of_a_sheet_read_in_columns_is_the_row_readers(monkeypatch: pytest.MonkeyPatch) -> None:
+    content = (f"{HEADER}\n" + "".join(f"conseil;2024-03-{day:02d};HÊTRE;Anne;Mulhouse;présent;\n"
+                                       for day in range(1, 13))).encode()
+    assert templates.read_sign_ins("p.csv", content) is not None
+    shown = templates.preview("p.csv", content, rows=8)
+    monkeypatch.setattr(templates, "read_sign_ins", lambda name, content: None)
+    assert templates.preview("p.csv", content, rows=8) == shown
+    # the header, then the first eight of the twelve rows, cells as written
+    (name, kind, header, rows), = shown
+    assert (name, kind, header) == ("p.csv", "présences", HEADER.split(";"))
+    assert len(rows) == 8 and rows[7] == ["conseil", "2024-03-08", "HÊTRE", "Anne", "Mulhouse", "présent", ""]

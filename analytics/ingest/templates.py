@@ -526,10 +526,13 @@ def read_sign_ins(name: str, content: bytes) -> Table | None:
 
 def preview(name: str, content: bytes, rows: int = 8) -> list[tuple[str, str, list[str], list[list[str]]]]:
     """The first rows of each table of a file: (table name, French kind, header, rows), for a preview."""
-    tables, _ = read_tables(name, content)
+    sheet = read_sign_ins(name, content)  # a million-row sheet is not read row by row for eight of them
+    tables = [sheet] if sheet is not None else read_tables(name, content)[0]
     shown = []
     for table in tables:
         header = sorted(table.columns, key=lambda column: table.columns[column])
+        first = ([list(record.values()) for record in table.frame.slice(0, rows).to_pylist()]
+                 if table.frame is not None else [row for _, row in table.rows[:rows]])
         shown.append((table.name, KIND_LABELS[table.kind], header,
-                      [[row[i] if i < len(row) else "" for i in range(len(header))] for _, row in table.rows[:rows]]))
+                      [[row[i] if i < len(row) else "" for i in range(len(header))] for row in first]))
     return shown
