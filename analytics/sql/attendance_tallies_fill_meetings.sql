@@ -1,16 +1,11 @@
 -- Refresh of the pre-aggregated tallies (migrations 003 and 005): the convocations counted per held meeting
--- (convened_meetings counts the substitutes sitting there with the members proper), of every meeting when $all,
--- else of the sittings written ($bodies[i] on $days[i]), all dated from $since to $until.
+-- (convened_meetings counts the substitutes sitting there with the members proper), of every meeting; also the
+-- recount of store/check.py. A write of a few sittings counts theirs with attendance_tallies_touched_meetings.
 INSERT INTO attendance_meeting_tallies (meeting_id, body_code, meeting_date, convened, present, remote, excused,
                                         absent, proxy, substituted, communes_convened, communes_represented)
-WITH touched AS (
-    SELECT unnest($bodies::VARCHAR[]) AS body_code, unnest($days::DATE[]) AS meeting_date
-),
-counted_meetings AS (
+WITH counted_meetings AS (
     SELECT c.meeting_id, c.body_code, c.meeting_date, c.convened, c.communes_convened
-    FROM convened_meetings($since, $until) AS c
-    WHERE $all OR EXISTS (SELECT 1 FROM touched AS w
-                          WHERE w.body_code = c.body_code AND w.meeting_date = c.meeting_date)
+    FROM convened_meetings() AS c
 ),
 recorded AS (
     SELECT r.meeting_id,
@@ -19,9 +14,8 @@ recorded AS (
            count(*) FILTER (r.status = 'proxy') AS proxy, count(*) FILTER (r.status = 'substituted') AS substituted,
            -- communes with a member present in the room or by video; people with no commune stand for none
            count(DISTINCT p.commune_insee) FILTER (r.status IN ('present', 'remote')) AS communes_represented
-    FROM recorded_convocations($since, $until) AS r
+    FROM recorded_convocations() AS r
     JOIN persons AS p USING (person_id)
-    WHERE $all OR r.meeting_id IN (SELECT meeting_id FROM counted_meetings)
     GROUP BY r.meeting_id
 ),
 final AS (
