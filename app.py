@@ -58,5 +58,6 @@ except BaseException:  # st.stop() and st.rerun() are exceptions: a run that end
     raise
 uploads.admit()
 navigation = st.navigation(sections(account.role))
+ui.opened_page(navigation)  # the filters follow from page to page
 ui.account_box(account)
 navigation.run()

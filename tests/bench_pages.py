@@ -9,8 +9,12 @@
 - Browser (Debian's Chromium, headless), on the server as deployed (analytics.ui.serve): time from the address
   typed (or the click) to the page settled, Streamlit's running indicator gone and every chart drawn (issue 15):
   the first visit after a server start (alone, once the warm-up is over; goal under 2 s), then with two other
-  sessions browsing at the same time a link opened in a new browser (under 1,5 s), a page switch in the menu and
+  people browsing at the same time a link opened in a new browser (under 1,5 s), a page switch in the menu and
   a change of the Période filter (under 0,5 s each). Medians of 5 runs at least, with the fastest and slowest.
+- The load model: the two other people sit at the same réunion de direction with their own computers, so their
+  browsers render nothing on this machine; each is a Streamlit client over the websocket (tests/ws_client.py)
+  that clicks a page of the menu or a new Période, alternately, THINK (1 s) after the server answered its last
+  click. The bench prints how fast the server answered them.
 
 Prints Markdown tables for the README, with the date and the machine's load.
 """
@@ -129,22 +133,33 @@ def served(database: Path) -> Iterator[tuple[str, threading.Event]]:
         process.wait(timeout=30)
 
 
-def _browse(url: str, stop: Any) -> None:
-    """Another person: opens the pages one after the other until `stop` is set (its own process and browser)."""
-    from browser import CHROMIUM, CHROMIUM_FLAGS, wait_idle
-    from playwright.sync_api import sync_playwright
+THINK = 1.0  # seconds a person looks at the page before the next click
 
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        page = chromium.new_context(viewport=VIEWPORT, locale="fr-FR").new_page()
+
+def _browse(url: str, stop: Any, answers: Any, seed: int) -> None:
+    """Another person at the réunion de direction, whose browser runs on their own computer: a Streamlit client over
+    the websocket (tests/ws_client.py) that clicks a page of the menu or a new Période, alternately, the next click
+    THINK seconds after the server has answered the last one, until `stop` is set; puts the seconds of each answer
+    in `answers`."""
+    from ws_client import Session
+
+    paths = [path for path, _ in PAGES.values()]
+    session = Session(url)
+    try:
+        session.open(paths[seed % len(paths)])
+        step = seed
         while not stop.is_set():
-            for path, _ in PAGES.values():
-                try:
-                    page.goto(f"{url}/{path}")
-                    wait_idle(page, timeout=60_000)
-                except Exception:  # noqa: BLE001 (a visit cut short by the end of the measure)
-                    pass
-        chromium.close()
+            step += 1
+            if step % 2 and FILTER in session.choices:
+                options = session.choices[FILTER].options
+                answers.put(session.choose(FILTER, options[step // 2 % len(options)]))
+            else:
+                answers.put(session.page(paths[step // 2 % len(paths)]))
+            stop.wait(THINK)
+    except Exception:  # noqa: BLE001 (a run cut short by the end of the measure: the server stops)
+        pass
+    finally:
+        session.close()
 
 
 def _settle(page) -> None:
@@ -182,11 +197,12 @@ def _filter_changes(page, url: str, path: str, runs: int) -> list[float]:
     return times
 
 
-def browser(database: Path, runs: int) -> dict[str, dict[str, list[float]]]:
+def browser(database: Path, runs: int, background: list[float], first: bool = True
+            ) -> dict[str, dict[str, list[float]]]:
     """Per page and measure, the seconds of each run, in headless Chromium, the pages settled (Streamlit's running
     indicator gone, every chart drawn): first visit after a server start (once the warm-up is over, alone); then,
     with BACKGROUND other sessions browsing, a link opened in a new browser, a page switch in the menu and a change
-    of the Période filter."""
+    of the Période filter. The seconds the others waited for each of their clicks go into `background`."""
     import multiprocessing
 
     from browser import CHROMIUM, CHROMIUM_FLAGS
@@ -195,7 +211,7 @@ def browser(database: Path, runs: int) -> dict[str, dict[str, list[float]]]:
     results: dict[str, dict[str, list[float]]] = {title: {} for title in PAGES}
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        for title, (path, _) in PAGES.items():
+        for title, (path, _) in PAGES.items() if first else ():
             results[title]["first"] = []
             for _ in range(runs):
                 with served(database) as (url, warmed):
@@ -206,8 +222,8 @@ def browser(database: Path, runs: int) -> dict[str, dict[str, list[float]]]:
         with served(database) as (url, warmed):
             warmed.wait(timeout=300)
             spawn = multiprocessing.get_context("spawn")
-            stop = spawn.Event()
-            others = [spawn.Process(target=_browse, args=(url, stop)) for _ in range(BACKGROUND)]
+            stop, answers = spawn.Event(), spawn.Queue()
+            others = [spawn.Process(target=_browse, args=(url, stop, answers, seed)) for seed in range(BACKGROUND)]
             for other in others:
                 other.start()
             try:
@@ -240,8 +256,18 @@ def browser(database: Path, runs: int) -> dict[str, dict[str, list[float]]]:
                 stop.set()
                 for other in others:
                     other.join(timeout=120)
+                background.extend(_drain(answers))
         chromium.close()
     return results
+
+
+def _drain(queue: Any) -> list[float]:
+    found = []
+    while True:
+        try:
+            found.append(queue.get(timeout=1))
+        except Exception:  # noqa: BLE001 (queue.Empty: every answer read)
+            return found
 
 
 GOALS = {"first": 2.0, "link": 1.5, "switch": 0.5, "filter": 0.5}  # seconds (issue 15)
@@ -259,6 +285,7 @@ def main() -> int:
     parser.add_argument("--no-apptest", action="store_true", help="browser only")
     parser.add_argument("--reruns", type=int, default=15)
     parser.add_argument("--runs", type=int, default=5, help="browser runs per page and measure (5 at least)")
+    parser.add_argument("--no-first", action="store_true", help="browser: skip the first visits after a start")
     args = parser.parse_args()
     runs = max(args.runs, 5)
     loads = [os.getloadavg()[0]]
@@ -269,7 +296,8 @@ def main() -> int:
         shutil.copy(database, copy)
         server = {} if args.no_apptest else apptest(database, args.reruns)
         loads.append(os.getloadavg()[0])
-        client = {} if args.no_browser else browser(copy, runs)
+        background: list[float] = []
+        client = {} if args.no_browser else browser(copy, runs, background, first=not args.no_first)
         loads.append(os.getloadavg()[0])
     measured_loads = " / ".join(f"{load:.1f}".replace(".", ",") for load in loads)
     print(f"\n{datetime.now():%Y-%m-%d %H:%M}, base de démonstration, {os.cpu_count()} processeur(s), charge "
@@ -281,8 +309,10 @@ def main() -> int:
             print(f"| {title} | {first:,.0f} ms | {median:,.0f} ms / {worst:,.0f} ms |".replace(",", "\u202f"))
     if client:
         print(f"\nNavigateur (Chromium sans écran), médiane de {runs} mesures (de la plus rapide à la plus lente) ; "
-              f"1re visite : seule, préchauffage fini ; les autres : {BACKGROUND} autres sessions naviguent en "
-              "même temps.\n")
+              f"1re visite : seule, préchauffage fini ; les autres : {BACKGROUND} autres personnes naviguent en "
+              "même temps, chacune avec son navigateur sur son ordinateur : un client Streamlit par le websocket "
+              "(tests/ws_client.py, sans rendu sur cette machine) qui change de page ou de Période, à tour de rôle, "
+              f"{_seconds(THINK)} après la réponse du serveur au clic précédent.\n")
         print("| page | " + " | ".join(COLUMNS.values()) + " |")
         print("|---|" + "---:|" * len(COLUMNS))
         for title, measured in client.items():
@@ -295,6 +325,9 @@ def main() -> int:
         print("| objectif | " + " | ".join(f"< {_seconds(goal)}" for goal in GOALS.values()) + " |")
         missed = [f"{title} ({COLUMNS[kind]})" for title, measured in client.items() for kind, goal in GOALS.items()
                   if measured.get(kind) and statistics.median(measured[kind]) >= goal]
+        if background:
+            print(f"\nLes {BACKGROUND} autres personnes : {len(background)} clics, réponse du serveur en "
+                  f"{_seconds(statistics.median(background))} (médiane, la plus lente {_seconds(max(background))}).")
         print("\nObjectifs : " + ("tous atteints." if not missed else "non atteints pour " + ", ".join(missed) + "."))
     return 0
 

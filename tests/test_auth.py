@@ -484,6 +484,8 @@ def fresh_sessions(monkeypatch: pytest.MonkeyPatch) -> None:
     """The server's memory of sessions as after a start (the closed-sessions file is read again)."""
     monkeypatch.setattr(auth, "_LAST_SEEN", {})
     monkeypatch.setattr(auth, "_CLOSED", {})
+    monkeypatch.setattr(auth, "_CLOSED_HERE", {})
+    monkeypatch.setattr(auth, "_KEYS", {})
     monkeypatch.delenv("GOUVERNANCE_SESSION_KEY", raising=False)
 
 
@@ -603,6 +605,7 @@ def test_a_closed_session_stays_closed_after_a_restart(config: auth.AuthConfig, 
     assert stat.S_IMODE(closed_file.stat().st_mode) == 0o600
     monkeypatch.setattr(auth, "_LAST_SEEN", {})
     monkeypatch.setattr(auth, "_CLOSED", {})  # the server restarts
+    monkeypatch.setattr(auth, "_CLOSED_HERE", {})
     assert _refused(token, config, datetime.now()).reason == "closed"
     assert auth.check_session(kept, config, key=KEY).username == "lea"  # the other tab's session
     auth.close_session("forged", config, key=KEY)  # nothing to close, nothing raised
@@ -629,6 +632,48 @@ def test_the_session_key_is_made_once_readable_by_its_owner_only(config: auth.Au
         auth.session_key()
     monkeypatch.setenv("GOUVERNANCE_SESSION_KEY", "y" * 40)
     assert auth.session_key() == b"y" * 40
+
+
+def test_a_logout_in_another_server_process_counts_at_the_next_action(config: auth.AuthConfig,
+                                                                    fresh_sessions: None) -> None:
+    """The closed-sessions file is kept in memory while it does not change, and read again as soon as it does: a
+    session another process of the service closed (one per core behind nginx) is refused here at once."""
+    token = auth.open_session(_account(config, "lea"), config, key=KEY)
+    assert auth.check_session(token, config, key=KEY).username == "lea"  # the file is read (absent) and kept
+    session_id = json.loads(_payload(token))["s"]
+    expires = int(datetime.now().timestamp() + auth.SESSION_MAX.total_seconds())
+    closed_file = config.path.parent / ".sessions-fermees"
+    closed_file.write_text(f"{session_id} {expires}\n", encoding="ascii")  # what the other process appends
+    assert _refused(token, config, datetime.now()).reason == "closed"
+    # a line of an expired session, or a garbled one, closes nothing
+    other = auth.open_session(_account(config, "sam"), config, key=KEY)
+    other_id = json.loads(_payload(other))["s"]
+    with closed_file.open("a", encoding="ascii") as out:
+        out.write(f"{other_id} {int(datetime.now().timestamp()) - 1}\ngarbled\n")
+    assert auth.check_session(other, config, key=KEY).username == "sam"
+    assert _refused(token, config, datetime.now()).reason == "closed"
+
+
+def test_the_session_key_is_read_again_when_its_file_changes(config: auth.AuthConfig, fresh_sessions: None) -> None:
+    key_file = config.path.parent / ".session-key"
+    key = auth.session_key()
+    token = auth.open_session(_account(config, "lea"), config)
+    assert auth.check_session(token, config).username == "lea"
+    # rewritten in place by the operator (same inode; a longer key, so that the size says it even where the clock
+    # of the file system is too coarse to): every open session closes
+    key_file.write_bytes(b"n" * 70 + b"\n")
+    assert auth.session_key() == b"n" * 70 != key
+    with pytest.raises(auth.SessionRefused) as refused:
+        auth.check_session(token, config)
+    assert refused.value.reason == "invalid"
+
+
+def _payload(token: str) -> str:
+    """The JSON a session token signs (its first part, base64 without padding)."""
+    import base64
+
+    head = token.split(".")[0]
+    return base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)).decode()
 
 
 def test_the_session_key_is_not_versioned() -> None:

@@ -156,6 +156,23 @@ def test_a_copied_url_shows_the_same_filters(server: str, page) -> None:
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
+def test_the_filters_follow_to_the_page_opened_from_the_menu(server: str, page) -> None:
+    page.goto(server)  # `streamlit run` would greet a first deep link with its dialog (analytics.ui.serve does not)
+    wait_idle(page)
+    page.goto(f"{server}/instances?periode=Ann%C3%A9e+2025&secteur=Sud")
+    wait_idle(page)
+    page.get_by_role("link", name="Élus").click()
+    page.wait_for_url("**/elus**")
+    wait_idle(page)
+    assert _shown(page, "Période") == "Année 2025"
+    assert _shown(page, "Secteur") == "Sud"
+    caption = page.locator('[data-testid="stMain"] [data-testid="stCaptionContainer"]').first.inner_text()
+    assert "Année 2025" in caption and "secteur Sud" in caption
+    # and the address says so, so that a link copied there shows what the page shows
+    page.wait_for_url("**periode=Ann*e+2025**")
+    assert "secteur=Sud" in page.url
+
+
 def test_a_download_gives_a_csv_for_excel(server: str, page, tmp_path: Path) -> None:
     page.goto(f"{server}/calendrier")
     wait_idle(page)
@@ -605,3 +622,26 @@ def test_a_link_to_a_page_opened_first_after_a_start_shows_that_page(demo_file: 
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_the_benchmarks_other_people_get_what_a_browser_gets(server: str) -> None:
+    """The websocket client the speed benchmark's other people browse with (tests/ws_client.py) costs the server what
+    a browser does: it gets the page it asked for, with its widgets, and the Période it chose, in the figures'
+    caption and in the URL parameters."""
+    from ws_client import Session
+
+    session = Session(server, timeout=60)
+    try:
+        session.open("")
+        assert "Période" in session.choices and "Instance" not in session.choices
+        session.page("instances")
+        assert session.current == "instances" and "Instance" in session.choices
+        assert session.choices["Période"].value == filters.ROLLING
+        session.choose("Période", "Année 2025")
+        assert session.query["periode"] == "Année 2025"
+        assert any(text.startswith("Année 2025 (") for text in session.texts), session.texts
+        session.page("elus")
+        assert session.current == "elus" and "Personne" in session.choices
+        assert any(text.startswith("Élus") for text in session.texts), session.texts
+    finally:
+        session.close()

@@ -577,3 +577,51 @@ def test_the_meeting_form_corrects_a_sittings_format(monkeypatch: pytest.MonkeyP
                             ).fetchall() == [("mixed",)]
     finally:
         conn.close()
+
+
+def test_a_cached_table_is_keyed_by_the_whole_content_of_its_frame(monkeypatch: pytest.MonkeyPatch) -> None:
+    # issue 15: the tables and figures built from frames are cached by a digest of the pickled frame (cheaper than
+    # Streamlit's own hash); a frame differing in one cell, one dtype, the index or a column name never gets
+    # another frame's result, and an equal frame gets the cached one
+    from analytics import screens
+    from analytics.screens import escape_markdown, static_table
+    from analytics.ui import widgets as ui
+
+    calls = []
+
+    def counted(*args: object) -> pd.DataFrame:
+        calls.append(args)
+        return static_table(*args)  # type: ignore[arg-type]
+
+    counted.__module__, counted.__qualname__ = "analytics.screens", "static_table"  # what the cache resolves
+    monkeypatch.setattr(screens, "static_table", counted)
+
+    def shown_rates(*rates: float) -> list[str]:
+        return [escape_markdown(percent(rate)) for rate in rates]  # st.table cells are markdown
+
+    st.cache_data.clear()
+    frame = pd.DataFrame({"Instance": ["Bureau", "Conseil"], "Présence": [0.5, 0.875]})
+    shown = ui.derived(counted, frame, ("Présence",), ())
+    assert shown["Présence"].tolist() == shown_rates(0.5, 0.875)
+    changed = frame.copy()
+    changed.loc[1, "Présence"] = 0.75
+    assert ui.derived(counted, changed, ("Présence",), ())["Présence"].tolist() == shown_rates(0.5, 0.75)
+    assert len(calls) == 2
+    assert ui.derived(counted, frame.copy(), ("Présence",), ()).equals(shown)  # an equal frame: from the cache
+    assert len(calls) == 2
+    variants = [frame, changed, frame.astype({"Présence": "float32"}), frame.set_axis([1, 2]),
+                frame.rename(columns={"Présence": "Participation"})]
+    assert len({ui.content_digest(variant) for variant in variants}) == len(variants)
+    assert ui.content_digest(frame) == ui.content_digest(frame.copy())
+
+
+def test_the_filters_follow_to_the_next_page(monkeypatch: pytest.MonkeyPatch, demo_file: Path) -> None:
+    at = _open(monkeypatch, demo_file)
+    at.selectbox(key=filters.PERIOD_KEY).select("Année 2024").run()
+    at.selectbox(key=filters.SECTOR_KEY).select("Nord").run()
+    # the menu opens another page without the URL's parameters: the choice follows
+    at.query_params.clear()
+    at.switch_page(PAGES["elus"]).run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key=filters.PERIOD_KEY).value == "Année 2024"
+    assert at.selectbox(key=filters.SECTOR_KEY).value == "Nord"

@@ -607,8 +607,13 @@ _SESSIONS_LOCK = threading.Lock()
 # session id -> time of its last action (epoch seconds), in this process; a session the process has not seen yet
 # (the server restarted) counts from its login
 _LAST_SEEN: dict[str, float] = {}
-# closed-sessions file -> {session id: time the session would have expired}, read once, then kept in step
-_CLOSED: dict[Path, dict[str, float]] = {}
+# closed-sessions file -> (its stamp when read, {session id: time the session would have expired}): read again when
+# the file changes, so that a logout in another server process counts here at the next action, and only then
+_CLOSED: dict[Path, tuple[tuple[int, int, int] | None, dict[str, float]]] = {}
+# closed-sessions file -> the sessions this process closed: closed here even when the file could not be written
+_CLOSED_HERE: dict[Path, dict[str, float]] = {}
+# session key file -> (its stamp when read, the key): read again when it changes (a deleted file closes every session)
+_KEYS: dict[Path, tuple[tuple[int, int, int], bytes]] = {}
 
 
 class SessionRefused(Exception):
@@ -642,6 +647,18 @@ def session_key(users: str | Path | None = None) -> bytes:
         return given.encode()
     target = settings.session_key_path(users)
     try:
+        found = target.stat()
+    except FileNotFoundError:
+        found = None
+    except OSError as exc:
+        raise ConfigError(f"Clé des sessions {target} illisible : {exc.strerror}.") from exc
+    if found is not None and found.st_mode & 0o077:
+        os.chmod(target, 0o600)  # a copy made with the wrong mode: the key is a password of every session
+    stamp = _stamp(found)
+    known = _KEYS.get(target)
+    if stamp is not None and known is not None and known[0] == stamp:
+        return known[1]  # the file as it was read: every rerun checks its session without reading it again
+    try:
         key = target.read_bytes().strip()
     except FileNotFoundError:
         key = _create_key(target)
@@ -650,9 +667,14 @@ def session_key(users: str | Path | None = None) -> bytes:
     if len(key) < _MIN_KEY:
         raise ConfigError(f"Clé des sessions {target} trop courte : supprimez ce fichier, le serveur en recrée une "
                           "(les sessions ouvertes seront fermées).")
-    if target.stat().st_mode & 0o077:
-        os.chmod(target, 0o600)  # a copy made with the wrong mode: the key is a password of every session
+    if stamp is not None:
+        _KEYS[target] = (stamp, key)  # a key just made is read once more at the next action, then kept
     return key
+
+
+def _stamp(found: os.stat_result | None) -> tuple[int, int, int] | None:
+    """What says a file changed (replaced, rewritten or appended to): its inode, size and time of change."""
+    return None if found is None else (found.st_ino, found.st_size, found.st_mtime_ns)
 
 
 def _create_key(target: Path) -> bytes:
@@ -750,11 +772,10 @@ def close_session(token: str, config: AuthConfig, key: bytes | None = None) -> N
     except (BadData, TypeError, KeyError):
         return
     expires = signed_at.timestamp() + SESSION_MAX.total_seconds()
-    closed = _closed_sessions(config.path)
+    target = settings.closed_sessions_path(config.path)
     with _SESSIONS_LOCK:
         _LAST_SEEN.pop(session_id, None)
-        closed[session_id] = expires
-        target = settings.closed_sessions_path(config.path)
+        _CLOSED_HERE.setdefault(target, {})[session_id] = expires
         try:
             descriptor = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             with os.fdopen(descriptor, "a", encoding="ascii") as out:
@@ -763,10 +784,17 @@ def close_session(token: str, config: AuthConfig, key: bytes | None = None) -> N
             pass  # closed in this process anyway; only a restart within the session's 12 hours could reopen it
 
 
-def _closed_sessions(users: Path | None) -> dict[str, float]:
+def _closed_sessions(users: Path | None) -> set[str]:
+    """The ids of the closed sessions not yet expired: the closed-sessions file (read again only when it changed)
+    and those this process closed."""
     target = settings.closed_sessions_path(users)
+    try:
+        stamp = _stamp(target.stat())
+    except OSError:
+        stamp = None
     with _SESSIONS_LOCK:
-        if target not in _CLOSED:
+        known = _CLOSED.get(target)
+        if known is None or known[0] != stamp:
             now, found = time.time(), {}
             try:
                 for line in target.read_text(encoding="ascii", errors="replace").splitlines():
@@ -775,8 +803,8 @@ def _closed_sessions(users: Path | None) -> dict[str, float]:
                         found[parts[0]] = float(parts[1])
             except OSError:
                 pass
-            _CLOSED[target] = found
-        return _CLOSED[target]
+            known = _CLOSED[target] = (stamp, found)
+        return set(known[1]) | set(_CLOSED_HERE.get(target, ()))
 
 
 # ---------------------------------------------------------------------------------------------------------------

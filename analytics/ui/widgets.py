@@ -10,10 +10,13 @@ modify.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import json
 import logging
+import pickle
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -23,6 +26,7 @@ import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from analytics import settings
 from analytics.access import auth
@@ -69,17 +73,29 @@ def _name(function: Callable) -> str:
     return f"{function.__module__}:{function.__qualname__}"
 
 
-@st.cache_data(show_spinner=False, max_entries=1024)
+def content_digest(value: pd.DataFrame | pd.Series) -> bytes:
+    """A frame's cache key: the digest of its whole pickled content (index, columns, dtypes, every cell).
+
+    Streamlit's own hash of a frame argument took 1,3 to 2 ms a frame, 10 to 20 times this, on every rerun of every
+    cached table and figure built from frames. Two frames that differ never pickle alike, so a key never serves
+    another frame's result; two equal frames laid out differently may, at worst, be computed twice."""
+    return hashlib.blake2b(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), digest_size=20).digest()
+
+
+_FRAMES: dict[str | type[Any], Callable[[Any], Any]] = {pd.DataFrame: content_digest, pd.Series: content_digest}
+
+
+@st.cache_data(show_spinner=False, max_entries=1024, hash_funcs=_FRAMES)
 def _cached(path: str, version: tuple, function: str, args: tuple, kwargs: tuple) -> Any:
     return _resolve(function)(_connection(path), *args, **dict(kwargs))
 
 
-@st.cache_data(show_spinner=False, max_entries=1024)
+@st.cache_data(show_spinner=False, max_entries=1024, hash_funcs=_FRAMES)
 def _derived(function: str, args: tuple, kwargs: tuple) -> Any:
     return _resolve(function)(*args, **dict(kwargs))
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+@st.cache_data(show_spinner=False, max_entries=512, hash_funcs=_FRAMES)
 def _figure_spec(function: str, args: tuple, kwargs: tuple) -> dict:
     return _resolve(function)(*args, **dict(kwargs)).to_dict()
 
@@ -142,9 +158,34 @@ class Filters:
         return "tous les secteurs" if self.sector is None else f"secteur {self.sector}"
 
 
+# The last period and sector chosen in this session, kept apart from the widgets' own keys, and the page they were
+# chosen on (see _carried); the page being run (opened_page, from app.py's navigation).
+_KEPT = {PERIOD_KEY: "_periode_retenue", SECTOR_KEY: "_secteur_retenu"}
+_KEPT_ON, _PAGE = "_filtres_page", "_page_ouverte"
+
+
+def opened_page(page: Any) -> None:
+    """Note the page st.navigation is about to run (its url_path), for the filters to know a page change."""
+    st.session_state[_PAGE] = page.url_path
+
+
+def _carried(key: str, choices: Sequence[str]) -> None:
+    """Give the selector `key`, on a page just opened from another one, the last choice made there unless the URL
+    names one. Each page draws the filters, so Streamlit 1.67 binds them to that page: a page opened from the menu
+    gets neither the URL's parameters nor the widgets' values, and would show the defaults (seen in Chromium)."""
+    kept, page = st.session_state.get(_KEPT[key]), st.session_state.get(_PAGE)
+    if (key not in st.query_params and page is not None and page != st.session_state.get(_KEPT_ON)
+            and kept in choices):
+        st.session_state[key] = str(kept)
+        # the address names it too, for a link copied from this page; Streamlit refuses that while the binding of
+        # the page left is still registered (AppTest keeps it): the page then shows the choice, the address not
+        with suppress(StreamlitAPIException):
+            st.query_params[key] = str(kept)
+
+
 def filters(source: Data | None = None) -> Filters:
     """The period and sector selectors in the sidebar, bound to the URL (?periode=…&secteur=…) so that a copied link
-    reproduces the view and the choice follows the user from page to page.
+    reproduces the view, and carried from page to page within a session (_carried).
 
     Every page calls it first thing, so that a page works alone too (AppTest runs a page script by itself)."""
     source = source or data()
@@ -152,6 +193,8 @@ def filters(source: Data | None = None) -> Filters:
     span = source(filter_rules.span)
     mandate = source(filter_rules.mandate_start, as_of)
     labels = filter_rules.period_labels(span["first_held"], as_of, mandate)
+    _carried(PERIOD_KEY, labels)
+    _carried(SECTOR_KEY, filter_rules.sector_labels())
     with st.sidebar:
         st.markdown("**Filtres**")
         label = st.selectbox("Période", labels, key=PERIOD_KEY, bind="query-params",
@@ -159,6 +202,8 @@ def filters(source: Data | None = None) -> Filters:
                                   "précédente de même durée.")
         sector = st.selectbox("Secteur", filter_rules.sector_labels(), key=SECTOR_KEY, bind="query-params",
                               help="Personnes des communes du secteur, instances communes et instances du secteur.")
+        st.session_state[_KEPT[PERIOD_KEY]], st.session_state[_KEPT[SECTOR_KEY]] = label, sector
+        st.session_state[_KEPT_ON] = st.session_state.get(_PAGE)
         period = filter_rules.resolve(label or filter_rules.ROLLING, as_of, span["first_held"], mandate)
         st.caption(f"{period.text.capitalize()}.  \nSituation au {long_day(as_of)}.")
     return Filters(period, filter_rules.sector_code(sector), as_of, mandate)
