@@ -201,3 +201,16 @@ def test_the_preview_of_a_sheet_read_in_columns_is_the_row_readers(monkeypatch: 
     (name, kind, header, rows), = shown
     assert (name, kind, header) == ("p.csv", "présences", HEADER.split(";"))
     assert len(rows) == 8 and rows[7] == ["conseil", "2024-03-08", "HÊTRE", "Anne", "Mulhouse", "présent", ""]
+
+
+def test_the_import_benchmark_prints_its_floors_and_ratio(capsys: pytest.CaptureFixture[str]) -> None:
+    from analytics.bench import imports as import_bench
+
+    assert import_bench.command(rows=1_000, runs=5) == 0
+    printed = capsys.readouterr().out
+    # 1 000 rows of 500 members: two sittings; the first import adds the 500 persons and their 500 memberships, the
+    # two sittings and the 1 000 rows (2 002); the second finds the memberships and rows unchanged (1 500)
+    assert "médiane de 5 exécutions" in printed
+    assert "ajoutées 2 002, inchangées 0" in printed.replace("\u202f", " ")
+    assert "ajoutées 0, inchangées 1 500" in printed.replace("\u202f", " ")
+    assert "read_csv de DuckDB" in printed and "clés de la table" in printed and "Rapport import / plancher" in printed
