@@ -382,7 +382,7 @@ def _write(cur: duckdb.DuckDBPyConnection, sheet: Sheet, statuses: pd.DataFrame,
     merge_staged(cur, "meetings", meeting, log)
     if fields.status == "cancelled":
         removed = _remove_sign_ins(cur, sheet, log)
-        attendance.refresh_tallies(cur)
+        attendance.refresh_tallies(cur, [(sheet.body, sheet.day)])  # the sitting is all the write touched
         return 0, removed, 0
     stored = dict(zip(sheet.rows["person_id"], sheet.rows["status"])) if sheet.meeting_id else {}
     derived, bounded = sitting_rows(sheet, statuses)  # one row per person; their bounded rows apart
