@@ -4,9 +4,11 @@ the analytics, the filters (and their URL binding), and the analytics written fo
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import shutil
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -39,11 +41,16 @@ PAGES = {
 
 
 @pytest.fixture(autouse=True)
-def _fresh_caches(monkeypatch: pytest.MonkeyPatch) -> None:
+def _fresh_caches(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     st.cache_data.clear()
     st.cache_resource.clear()
     # the dashboard's "today": the day the demo database was built for
     monkeypatch.setenv(filters.TODAY_VARIABLE, TODAY.isoformat())
+    yield
+    # the app's connection (a cached resource) would hold the shared demo base open for the next test modules,
+    # which may open it read-only
+    st.cache_resource.clear()
+    gc.collect()
 
 
 @pytest.fixture(scope="module")
