@@ -17,7 +17,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from analytics.ingest import importer
+from analytics.ingest import importer, templates
 from analytics.outputs import charts, summary
 from analytics.outputs.export import to_excel_csv
 from analytics.rules import attendance, cadence, filters, schedule, seats, territory
@@ -632,3 +632,33 @@ def test_the_filters_follow_to_the_next_page(monkeypatch: pytest.MonkeyPatch, de
     assert not at.exception, at.exception
     assert at.selectbox(key=filters.PERIOD_KEY).value == "Année 2024"
     assert at.selectbox(key=filters.SECTOR_KEY).value == "Nord"
+
+
+def test_the_saisie_page_checks_the_same_files_once_per_data_version(monkeypatch: pytest.MonkeyPatch,
+                                                                     demo_copy: Path) -> None:
+    from analytics.ui import widgets
+
+    monkeypatch.setenv("GOUVERNANCE_DB", str(demo_copy))
+    checks: list[int] = []
+    check = importer.check_sources
+
+    def counted(conn, sources, today=None):  # type: ignore[no-untyped-def]
+        checks.append(len(sources))
+        return check(conn, sources, today)
+
+    monkeypatch.setattr(importer, "check_sources", counted)
+    sheet = [("p.csv", "instance;date;nom;prenom;commune;statut\nconseil;2026-11-30;INCONNU;Jean;Mulhouse;présent\n"
+              .encode())]
+    first = widgets.checked_sources(sheet, TODAY)
+    assert widgets.checked_sources(sheet, TODAY) == first and len(checks) == 1  # a rerun: no check again
+    assert [p.message[:17] for p in first[0]] == ["personne inconnue"]
+    other = [("p.csv", sheet[0][1].replace(b"INCONNU", b"AUTRE"))]
+    widgets.checked_sources(other, TODAY)
+    assert len(checks) == 2  # other content: checked
+    # the base changes (a sitting recorded): the same files are checked again against it
+    conn = widgets.connection()
+    importer.import_sources(conn, [("s.csv", b"instance;date;statut\nbureau;2026-11-30;annul\xc3\xa9e\n")],
+                            today=TODAY)
+    widgets.checked_sources(sheet, TODAY)
+    assert len(checks) == 3
+    assert widgets.previews(sheet) == widgets.previews(sheet) == templates.preview(*sheet[0])

@@ -30,7 +30,7 @@ from streamlit.errors import StreamlitAPIException
 
 from analytics import settings
 from analytics.access import auth
-from analytics.ingest import recording
+from analytics.ingest import importer, recording, templates
 from analytics.outputs import charts
 from analytics.outputs.export import to_excel_csv, to_xlsx
 from analytics.rules import filters as filter_rules
@@ -140,6 +140,39 @@ class Data:
 def data() -> Data:
     """The cached analytics of the current database (one small version query per run)."""
     return Data(connection(), str(db.db_path()))
+
+
+def _files_digest(sources: Sequence[tuple[str, bytes]]) -> bytes:
+    """One digest of uploaded files, names and contents (55 MB in about 0,1 s)."""
+    digest = hashlib.blake2b(digest_size=20)
+    for name, content in sources:
+        digest.update(f"{len(name)}:{name}:{len(content)}:".encode())
+        digest.update(content)
+    return digest.digest()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _checked(path: str, version: tuple, files: bytes, as_of: date,
+             _sources: Sequence[tuple[str, bytes]]) -> tuple[list[templates.Problem], dict[str, int]]:
+    return importer.check_sources(_connection(path), _sources, as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _previewed(files: bytes, _sources: Sequence[tuple[str, bytes]]) -> list:
+    return [shown for name, content in _sources for shown in templates.preview(name, content)]
+
+
+def checked_sources(sources: Sequence[tuple[str, bytes]],
+                    as_of: date) -> tuple[list[templates.Problem], dict[str, int]]:
+    """importer.check_sources, once per files and data version: a click elsewhere on the Saisie page does not check
+    a million rows again (an import checks them again anyway, in its own transaction)."""
+    return _checked(str(db.db_path()), filter_rules.data_version(connection()), _files_digest(sources), as_of,
+                    sources)
+
+
+def previews(sources: Sequence[tuple[str, bytes]]) -> list:
+    """templates.preview of each file, once per files: (table name, French kind, header, first rows)."""
+    return _previewed(_files_digest(sources), sources)
 
 
 # -- global filters ----------------------------------------------------------------------------------------------

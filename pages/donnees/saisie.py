@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.access import auth
-from analytics.ingest import history, importer, recording, replies, templates
+from analytics.ingest import history, importer, recording, replies
 from analytics.outputs import ics
 from analytics.rules import filters
 from analytics.settings import EARLIEST_DAY, today
@@ -45,10 +45,10 @@ with files_tab:
         for problem in too_big:
             st.error(ui.inert(problem))
     elif sources:
-        for title, kind, header, rows in (t for name, content in sources for t in templates.preview(name, content)):
+        for title, kind, header, rows in ui.previews(sources):
             st.markdown(f"**{ui.inert(title)}** — fichier de {kind}, aperçu des premières lignes")
             ui.table(pd.DataFrame(rows, columns=header))  # "Aucune ligne à afficher." rather than "empty"
-        problems, ready = importer.check_sources(conn, sources, today())
+        problems, ready = ui.checked_sources(sources, today())
         if problems:
             st.error(f"{number(len(problems))} erreur(s) : corrigez les fichiers puis déposez-les à nouveau. "
                      "Rien n'a été importé.")
