@@ -649,16 +649,16 @@ def test_the_saisie_page_checks_the_same_files_once_per_data_version(monkeypatch
     monkeypatch.setattr(importer, "check_sources", counted)
     sheet = [("p.csv", "instance;date;nom;prenom;commune;statut\nconseil;2026-11-30;INCONNU;Jean;Mulhouse;présent\n"
               .encode())]
-    first = widgets.checked_sources(sheet, TODAY)
-    assert widgets.checked_sources(sheet, TODAY) == first and len(checks) == 1  # a rerun: no check again
+    first = widgets.inspected(sheet, TODAY)[1:]
+    assert widgets.inspected(sheet, TODAY)[1:] == first and len(checks) == 1  # a rerun: no check again
     assert [p.message[:17] for p in first[0]] == ["personne inconnue"]
     other = [("p.csv", sheet[0][1].replace(b"INCONNU", b"AUTRE"))]
-    widgets.checked_sources(other, TODAY)
+    widgets.inspected(other, TODAY)
     assert len(checks) == 2  # other content: checked
     # the base changes (a sitting recorded): the same files are checked again against it
     conn = widgets.connection()
     importer.import_sources(conn, [("s.csv", b"instance;date;statut\nbureau;2026-11-30;annul\xc3\xa9e\n")],
                             today=TODAY)
-    widgets.checked_sources(sheet, TODAY)
+    widgets.inspected(sheet, TODAY)
     assert len(checks) == 3
-    assert widgets.previews(sheet) == widgets.previews(sheet) == templates.preview(*sheet[0])
+    assert widgets.inspected(sheet, TODAY)[0] == widgets.inspected(sheet, TODAY)[0] == templates.preview(*sheet[0])

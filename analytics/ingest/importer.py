@@ -9,7 +9,7 @@ import gc
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
@@ -403,12 +403,11 @@ class _Validator:
         return True
 
     def _prefetch_sittings(self, table: Table) -> None:
-        """Read at once what the base holds of the sittings the rows of `table` name (rows that name none, or a
-        wrong one, are refused later, one by one)."""
-        bodies, state = self.state.bodies, self.state
-        named = ((bodies.get(fold(table.cell(row, "instance"))), read_date(table.cell(row, "date"))[0])
+        """Read at once what the base holds of the sittings the rows of `table` name, as _body and _date read them
+        (rows that name none, or a wrong one, are refused later, one by one)."""
+        named = ((self.state.bodies.get(fold(table.cell(row, "instance"))), read_date(table.cell(row, "date"))[0])
                  for _, row in table.rows)
-        state.load_sittings((body, day) for body, day in named if body and day)
+        self.state.load_sittings((body, day) for body, day in named if body and day)
 
     def _holder_problem(self, text: str) -> str | None:
         """Why the « mandataire » of a row is refused: a « NOM Prénom » follows the rule of names, unless the text
@@ -626,7 +625,6 @@ class _Validator:
             reply = self._enum(table, line, row, "reponse", "reply", None)
             if not (body and day and names and ok and reply):
                 continue
-            state.load_sittings([(body, day)])
             meeting = state.meetings.get((body, day))
             if meeting is None:
                 self._error(table, line, "date", f"aucune séance {body} le {day:%d/%m/%Y} : décrivez-la d'abord "
@@ -732,7 +730,6 @@ class _Validator:
                 continue
             if not (body and day and status and fmt and kind and ok_req and ok_com and ok_head and ok_conv):
                 continue
-            self.state.load_sittings([(body, day)])
             if (body, day) in self.state.referenced and self.state.referenced[(body, day)] != insee:
                 stored = self.state.referenced[(body, day)]
                 shown = f"« {self.state.communes_by_insee.get(stored, stored)} »" if stored else "aucune"
@@ -858,10 +855,10 @@ class _Validator:
         proper in office that day, and none has bounded rows stored."""
         state = self.state
         bodies = {body for body, _ in sittings}
-        offices = [(pid, body, span.start, span.end) for pid in set(persons) for body in bodies
+        offices = [(pid, body, span.start, span.end) for pid in persons for body in bodies
                    for span in state.memberships.get((pid, body), ()) if span.role != "substitute"]
         position = {sitting: index for index, sitting in enumerate(sittings)}
-        known = set(persons)
+        known = set(persons)  # distinct already: a set for the look-ups
         bounded = [(position[(body, day)], pid) for body, day, pid in state.spans
                    if (body, day) in position and pid in known]
         views = {
@@ -872,14 +869,8 @@ class _Validator:
             "sheet_offices": staged_frame(offices, ["person_id", "body_code", "start_date", "end_date"]),
             "sheet_bounded": staged_frame(bounded, ["sitting", "person_id"]),
         }
-        for name, view in views.items():
-            cur.register(name, view)
-        try:
+        with _views(cur, **views):
             rows, in_office, stored_bounds = cur.execute(query("import_sheet_check")).fetchall()[0]
-        finally:
-            for name in views:
-                with suppress(duckdb.TransactionException):
-                    cur.unregister(name)
         return rows == in_office and stored_bounds == 0
 
     def attendance_table(self, table: Table) -> None:
@@ -1041,7 +1032,6 @@ class _Validator:
                             f"point « {text} » illisible (attendu : {agenda_rules.ITEM_EXAMPLES}).")
             if not (body and day and item):
                 continue
-            self.state.load_sittings([(body, day)])
             title = table.cell(row, "intitule")
             points = self.agenda.setdefault((body, day), {})
             self._agenda_rows.setdefault((body, day), (table, line))
@@ -1401,29 +1391,33 @@ def staged_frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows, columns=columns).astype(object)
 
 
+@contextmanager
+def _views(cur: duckdb.DuckDBPyConnection, **frames: pd.DataFrame | pa.Table | None) -> Iterator[None]:
+    """The frames (or Arrow tables) visible to the queries run meanwhile as views of their names; None is none."""
+    given = {name: frame for name, frame in frames.items() if frame is not None}
+    for name, frame in given.items():
+        cur.register(name, frame)
+    try:
+        yield
+    finally:
+        for name in given:
+            # a failed statement aborts the transaction, which then refuses even this: the failure is what to report
+            with suppress(duckdb.TransactionException):
+                cur.unregister(name)
+
+
 def _run(cur: duckdb.DuckDBPyConnection, name: str, staged: pd.DataFrame | pa.Table | None = None,
          params: list | None = None) -> pd.DataFrame | None:
     """Run analytics/sql/<name>.sql, with `staged` visible as a view; return its rows, if any, as a frame."""
-    if staged is not None:
-        cur.register("staged", staged)
-    try:
+    with _views(cur, staged=staged):
         result = cur.execute(query(name), params or [])
         return result.df() if result.description else None
-    finally:
-        if staged is not None:
-            # a failed statement aborts the transaction, which then refuses even this: the failure is what to report
-            with suppress(duckdb.TransactionException):
-                cur.unregister("staged")
 
 
 def _rows(cur: duckdb.DuckDBPyConnection, name: str, staged: pd.DataFrame) -> list[tuple]:
     """Run analytics/sql/<name>.sql with `staged` visible as a view; its rows as Python values (dates as dates)."""
-    cur.register("staged", staged)
-    try:
+    with _views(cur, staged=staged):
         return cur.execute(query(name)).fetchall()
-    finally:
-        with suppress(duckdb.TransactionException):
-            cur.unregister("staged")
 
 
 def _fetched(cur: duckdb.DuckDBPyConnection, name: str, staged: pd.DataFrame | None = None,
@@ -1446,43 +1440,29 @@ _VALUE_COLUMNS = {
 _KEPT_WHEN_MISSING = {"meetings": ("convocation_date",)}
 
 
-def merge_staged(cur: duckdb.DuckDBPyConnection, table: str, staged: pd.DataFrame, log: list) -> tuple[int, int, int]:
-    """Insert the new rows of `staged`, update the changed ones and log each changed value."""
-    if staged.empty:
+def merge_staged(cur: duckdb.DuckDBPyConnection, table: str, staged: pd.DataFrame | pa.Table,
+                 log: list) -> tuple[int, int, int]:
+    """Insert the new rows of `staged` (a frame, or the Arrow table of a plain sheet), update the changed ones and
+    log each changed value. The diff stays in Arrow (a million rows of a sheet); only the changed rows become a
+    DataFrame, for the update and the change log."""
+    if len(staged) == 0:
         return 0, 0, 0
     for column in _KEPT_WHEN_MISSING.get(table, ()):
-        if column not in staged.columns:  # a writer that does not know the column leaves the stored value
-            staged = staged.assign(**{column: None}).astype(object)
-    diff = _fetched(cur, f"import_{table}_diff", staged)
-    added, changed = diff[diff["action"] == "add"], diff[diff["action"] == "update"]
-    if not added.empty:
+        if isinstance(staged, pd.DataFrame) and column not in staged.columns:
+            staged = staged.assign(**{column: None}).astype(object)  # a writer that does not know the column
+    with _views(cur, staged=staged):
+        diff = cur.sql(query(f"import_{table}_diff")).to_arrow_table()
+    added = diff.filter(pc.equal(diff["action"], "add"))
+    updated = diff.filter(pc.equal(diff["action"], "update"))
+    if added.num_rows:
         _run(cur, f"import_{table}_insert", added)
-    if not changed.empty:
+    if updated.num_rows:
+        changed = cur.from_arrow(updated).df()
         _run(cur, f"import_{table}_update", changed)
         if table == "meetings":
             _run(cur, "import_meetings_update_commune", changed)  # apart: an indexed column (see its query)
         _run(cur, "import_change_log", _changes(table, changed), log)
-    return len(added), len(changed), len(diff) - len(added) - len(changed)
-
-
-def _merge_sheet(cur: duckdb.DuckDBPyConnection, staged: pa.Table, log: list) -> tuple[int, int, int]:
-    """merge_staged for the sign-ins of a plain sheet (an Arrow table): the diff of a million rows stays in Arrow,
-    only the changed rows become a DataFrame, as merge_staged's are, for the update and the change log."""
-    cur.register("staged", staged)
-    try:
-        diff = cur.sql(query("import_attendance_diff")).to_arrow_table()
-    finally:
-        with suppress(duckdb.TransactionException):
-            cur.unregister("staged")
-    added = diff.filter(pc.equal(diff["action"], "add"))
-    changed = diff.filter(pc.equal(diff["action"], "update"))
-    if added.num_rows:
-        _run(cur, "import_attendance_insert", added)
-    if changed.num_rows:
-        frame = cur.from_arrow(changed).df()
-        _run(cur, "import_attendance_update", frame)
-        _run(cur, "import_change_log", _changes("attendance", frame), log)
-    return added.num_rows, changed.num_rows, diff.num_rows - added.num_rows - changed.num_rows
+    return added.num_rows, updated.num_rows, diff.num_rows - added.num_rows - updated.num_rows
 
 
 def _value_text(value: object) -> str | None:
@@ -1548,7 +1528,7 @@ def _write(cur: duckdb.DuckDBPyConnection, v: _Validator, username: str, source:
     totals = [0, spans_only, -spans_only]
     if v.sheet is not None:
         progress(0.45, "Écriture des présences…")
-        totals = [a + b for a, b in zip(totals, _merge_sheet(cur, v.sheet.staged(ids), log))]
+        totals = [a + b for a, b in zip(totals, merge_staged(cur, "attendance", v.sheet.staged(ids), log))]
     for offset in range(0, len(rows), ATTENDANCE_CHUNK):
         chunk = staged_frame(rows[offset:offset + ATTENDANCE_CHUNK],
                        ["body_code", "meeting_date", "person_id", "status", "delegate_id"])

@@ -4,6 +4,7 @@ a million rows cost what their few thousand distinct names, dates and statuses c
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -53,8 +54,8 @@ def combined(codes: Sequence[np.ndarray]) -> tuple[np.ndarray, list[tuple[int, .
     key = np.zeros(len(codes[0]), dtype=np.int64)
     for code, size in zip(codes, sizes):
         key = key * size + code
-    if int(np.prod(sizes, dtype=np.float64)) <= _DENSE:
-        seen = np.zeros(int(np.prod(sizes)), dtype=bool)
+    if (space := math.prod(sizes)) <= _DENSE:
+        seen = np.zeros(space, dtype=bool)
         seen[key] = True
         uniques = np.flatnonzero(seen)
         code = np.empty(len(seen), dtype=np.int32)

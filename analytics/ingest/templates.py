@@ -8,6 +8,7 @@ import io
 import re
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
@@ -258,6 +259,14 @@ def _may_hold_example(content: bytes) -> bool:
     return b"xempl" in content.lower()
 
 
+def _holds_control(content: bytes, text: Callable[[], str]) -> bool:
+    """Whether a CSV file holds a control character (see _control_classes): a look at its bytes for those that may
+    begin one, and only if some are there one search of its `text()`. UTF-8 writes a character beyond the basic
+    plane with a lead byte F0 to F4: without one, that part of the search is spared."""
+    suspects = content.translate(None, _control_classes()[2])
+    return bool(suspects) and control_character(text(), astral=bool(suspects.translate(None, _BELOW_F0))) is not None
+
+
 def _separator(header_line: str) -> str:
     return max((";", ",", "\t"), key=header_line.count)
 
@@ -460,11 +469,7 @@ def read_tables(name: str, content: bytes) -> tuple[list[Table], list[Problem]]:
             controls = any(control_character(cell) for _, row in records for cell in row)
         else:
             examples = _may_hold_example(content)
-            # the bytes that may begin a control character; if any, one search of the whole text, then cell by
-            # cell. UTF-8 writes a character beyond the basic plane with a lead byte F0 to F4
-            suspects = content.translate(None, _control_classes()[2])
-            controls = bool(suspects) and control_character(
-                text or "", astral=bool(suspects.translate(None, _BELOW_F0))) is not None
+            controls = _holds_control(content, lambda: text or "")
         if controls:
             records, found = _controls(sheet_name, records)
             problems.extend(found)
@@ -501,13 +506,11 @@ def read_sign_ins(name: str, content: bytes) -> Table | None:
     # a quoted cell is where two CSV readers may cut a line differently
     if b'"' in data or _may_hold_example(data):
         return None
-    if suspects := data.translate(None, _control_classes()[2]):
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
+    try:
+        if _holds_control(data, lambda: data.decode("utf-8")):
             return None
-        if control_character(text, astral=bool(suspects.translate(None, _BELOW_F0))) is not None:
-            return None
+    except UnicodeDecodeError:
+        return None
     names = [f"c{index}" for index in range(len(records[0][1]))]
     try:
         # Arrow checks the UTF-8 itself; every cell stays a text, an empty one "", each column a dictionary of its

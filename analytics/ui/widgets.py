@@ -162,17 +162,14 @@ def _previewed(files: bytes, _sources: Sequence[tuple[str, bytes]]) -> list:
     return [shown for name, content in _sources for shown in templates.preview(name, content)]
 
 
-def checked_sources(sources: Sequence[tuple[str, bytes]],
-                    as_of: date) -> tuple[list[templates.Problem], dict[str, int]]:
-    """importer.check_sources, once per files and data version: a click elsewhere on the Saisie page does not check
-    a million rows again (an import checks them again anyway, in its own transaction)."""
-    return _checked(str(db.db_path()), filter_rules.data_version(connection()), _files_digest(sources), as_of,
-                    sources)
-
-
-def previews(sources: Sequence[tuple[str, bytes]]) -> list:
-    """templates.preview of each file, once per files: (table name, French kind, header, first rows)."""
-    return _previewed(_files_digest(sources), sources)
+def inspected(sources: Sequence[tuple[str, bytes]],
+              as_of: date) -> tuple[list, list[templates.Problem], dict[str, int]]:
+    """The preview of each uploaded file (templates.preview) and importer.check_sources, once per files and data
+    version: a click elsewhere on the Saisie page neither digests twice nor checks a million rows again (an import
+    checks them again anyway, in its own transaction)."""
+    files = _files_digest(sources)
+    problems, ready = _checked(str(db.db_path()), filter_rules.data_version(connection()), files, as_of, sources)
+    return _previewed(files, sources), problems, ready
 
 
 # -- global filters ----------------------------------------------------------------------------------------------

@@ -45,10 +45,10 @@ with files_tab:
         for problem in too_big:
             st.error(ui.inert(problem))
     elif sources:
-        for title, kind, header, rows in ui.previews(sources):
+        shown, problems, ready = ui.inspected(sources, today())
+        for title, kind, header, rows in shown:
             st.markdown(f"**{ui.inert(title)}** — fichier de {kind}, aperçu des premières lignes")
             ui.table(pd.DataFrame(rows, columns=header))  # "Aucune ligne à afficher." rather than "empty"
-        problems, ready = ui.checked_sources(sources, today())
         if problems:
             st.error(f"{number(len(problems))} erreur(s) : corrigez les fichiers puis déposez-les à nouveau. "
                      "Rien n'a été importé.")
