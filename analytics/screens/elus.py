@@ -156,7 +156,7 @@ def band_spans(frame: pd.DataFrame) -> list[dict]:
         low, high = (float(rates.min()), float(rates.max())) if count else (0.0, 0.0)
         people = plural(count, "personne")
         if not count:
-            label, span = f"{name} : personne", "—"
+            label, span = f"{name} : aucune personne", "—"  # "personne" alone reads as one person
         elif rate_text(low) == rate_text(high):
             span = f"à {rate_text(high)}"
             label = f"{people} {span}" if name == BANDS[-1] else f"{name} : {people} {span}"
