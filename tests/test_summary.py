@@ -58,9 +58,11 @@ def recounted(conn: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
 
 
 def assert_exact(conn: duckdb.DuckDBPyConnection) -> None:
-    """The tallies are fresh and equal to a count from scratch."""
+    """The tallies are fresh and equal to a count from scratch, and no row names a missing sitting or person (the
+    sign-in table has no foreign keys since migration 010: each write path must hold its references)."""
     assert store_tallies.tallies_fresh(conn.cursor())
     assert tallies(conn) == recounted(conn)
+    assert conn.cursor().execute(query("check_orphans")).fetchall() == []
 
 
 def refresh(conn: duckdb.DuckDBPyConnection) -> None:

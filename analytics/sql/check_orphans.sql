@@ -1,6 +1,7 @@
 -- Rows that name a row of another table that does not exist (the foreign keys of migration 001, counted again from
--- the rows: DuckDB enforces them, but a table recreated by hand may have lost them). One row per reference that has
--- orphans, with their number and one of the missing values.
+-- the rows: DuckDB enforces them, but a table recreated by hand may have lost them; the sign-in table has none since
+-- migration 010, which leaves this check to hold its references). One row per reference that has orphans, with
+-- their number and one of the missing values.
 WITH orphans AS (
     SELECT 'attendance' AS table_name, 'meeting_id' AS column_name, 'meetings' AS target,
            a.meeting_id::VARCHAR AS missing
