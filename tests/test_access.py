@@ -450,3 +450,25 @@ def test_user_changes_made_while_the_dashboard_runs_reach_the_audit_trail(accoun
     at.run()  # moved once, not copied at every rerun
     moved = db.connect(copy).execute("SELECT count(*) FROM audit_events WHERE event = 'user_change'").fetchall()
     assert moved == [(1,)]
+
+
+@pytest.mark.parametrize("held", [True, False])
+def test_the_numbers_under_a_chart_check_the_session_again(accounts: Path, browser_cookie: _Browser,
+                                                           held: bool) -> None:
+    """Opening « Voir les chiffres » reruns only its fragment, which app.py's login check does not see: the
+    fragment checks the session itself, and a browser without the session cookie gets neither table nor file."""
+    def script() -> None:
+        import pandas as pd
+
+        from analytics.ui import widgets as ui
+
+        ui._numbers(pd.DataFrame({"Commune": ["Mulhouse"], "Présence": [0.5]}), "essai", ("Présence",), (), True,
+                    False)
+
+    at = AppTest.from_function(script, default_timeout=30)
+    at.session_state["_compte"] = auth.Account("compte.lecture", "Compte lecture", "lecture", "local")
+    browser_cookie.held = held
+    at.run()
+    assert not at.exception
+    assert [df.value["Commune"].tolist() for df in at.dataframe] == ([["Mulhouse"]] if held else [])
+    assert len(at.get("download_button")) == (2 if held else 0)

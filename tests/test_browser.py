@@ -473,7 +473,8 @@ def test_an_english_browser_reads_french_tables_and_widgets(server: str, browser
     try:
         page.goto(f"{server}/territoires")
         wait_idle(page)
-        page.locator('[data-testid="stDataFrame"]').nth(3).scroll_into_view_if_needed()
+        # the communes' table (Population, rates); the charts' numbers are drawn only once their expander is open
+        page.locator('[data-testid="stDataFrame"]').nth(2).scroll_into_view_if_needed()
         page.wait_for_timeout(1000)
         drawn = page.evaluate("window.__drawn")
         assert any(re.fullmatch(r"\d{1,3}\u202f\d{3}", t) for t in drawn), "thousands with a thin space"
