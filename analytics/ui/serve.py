@@ -1,6 +1,6 @@
 """`python -m analytics.ui.serve [options of streamlit run]`: the dashboard's server, ready before its first visitor.
 
-`streamlit run app.py` has two faults on the first visit after a start (issue 15):
+`streamlit run app.py` has these faults on a first visit, the first two after a start only (issue 15):
 - A `pages/` folder next to app.py makes Streamlit run that first script run the legacy way (multipage apps of
   version 1, `PagesManager.uses_pages_directory`): the address of a page (/territoires) matches none of the legacy
   pages, Streamlit sends its English « Page not found » dialog, and only then app.py declares its pages with
@@ -11,6 +11,8 @@
   holds (as Streamlit's own script health check does), so that the first visitor finds them ready. Those runs go
   through the same gate as any visitor's: without an account (login configured) they load the modules, the
   database and the login form, and nothing more.
+- A link to a page (/instances) first asks /instances/_stcore/health, gets a 404 and asks the root 100 ms later:
+  the page this server serves states the root for a link to a dashboard page (analytics/ui/index_page.py).
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.script_data import ScriptData
 from streamlit.runtime.state import SCRIPT_RUN_WITHOUT_ERRORS_KEY
 from streamlit.web import cli
+
+from analytics.ui import index_page
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 # the url paths of the dashboard pages (app.py), the default page first: the pages a link is most often sent to
@@ -86,6 +90,7 @@ def _warm_up() -> None:
 def main(argv: list[str] | None = None) -> None:
     """Serve app.py as `streamlit run app.py` does with these options, without the legacy pages, warmed up."""
     PagesManager.uses_pages_directory = False  # before any session exists: see the module's docstring
+    index_page.install(WARMED[1:])  # a link to a page finds the server at once (analytics/ui/index_page.py)
     threading.Thread(target=_warm_up, name="prechauffage", daemon=True).start()
     sys.argv = ["streamlit", "run", str(APP), *(sys.argv[1:] if argv is None else argv)]
     cli.main()
