@@ -7,6 +7,7 @@ import csv
 import gc
 import io
 import json
+import math
 import shutil
 from collections.abc import Iterator
 from datetime import date
@@ -102,6 +103,11 @@ def test_every_page_renders_on_the_demo_database(monkeypatch: pytest.MonkeyPatch
     # every chart is French: decimal comma and the French locale given in its config
     for spec in _plotly(at):
         assert spec["layout"]["separators"] == ", "
+    # drawn once: no Streamlit theme nor template, numbers as lists, a data revision (analytics.ui.widgets.chart)
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        assert chart.proto.theme == "" and "template" not in spec["layout"] and spec["layout"]["datarevision"] == 1
+        assert "bdata" not in chart.proto.spec
 
 
 @pytest.mark.parametrize("page", list(PAGES))
@@ -120,6 +126,37 @@ def test_charts_carry_the_french_locale(monkeypatch: pytest.MonkeyPatch, demo_fi
     assert config["locale"] == "fr"
     assert config["locales"]["fr"]["format"]["shortMonths"][0] == "janv."
     assert config["locales"]["fr"]["format"]["decimal"] == ","
+
+
+def test_a_chart_is_sent_with_its_numbers_as_lists() -> None:
+    import numpy as np
+    import plotly.graph_objects as go
+
+    from analytics.ui import widgets
+
+    figure = go.Figure([go.Heatmap(z=np.array([[1.5, np.nan], [2.0, 3.0]])),
+                        go.Bar(x=["a", "b"], y=np.array([1, 300_000]), marker={"color": np.array([0.25, 0.5])})])
+    spec = figure.to_dict()
+    assert "bdata" in spec["data"][0]["z"]  # what Plotly writes
+    for trace in spec["data"]:
+        widgets._as_lists(trace)
+    assert spec["data"][0]["z"][0][0] == 1.5 and math.isnan(spec["data"][0]["z"][0][1])
+    assert spec["data"][0]["z"][1] == [2.0, 3.0]
+    assert spec["data"][1]["y"] == [1, 300_000] and spec["data"][1]["marker"]["color"] == [0.25, 0.5]
+    assert spec["data"][1]["x"] == ["a", "b"]
+
+
+def test_charts_keep_the_style_of_streamlits_theme() -> None:
+    figure = charts.cadence_periods(pd.DataFrame({
+        "period_label": ["janv. 2026", "févr. 2026"], "held": [1, 0], "required": [1, 1],
+        "status": ["met", "missed"], "status_label": ["respectée", "non respectée"], "hover": ["a", "b"]}))
+    layout = figure.layout
+    assert layout.font.family == '"Source Sans", sans-serif' and layout.legend.font.size == 12
+    assert layout.xaxis.automargin and layout.yaxis.automargin and layout.xaxis.showgrid is False
+    assert layout.yaxis.gridcolor == charts.LIGHT  # a chart's own choice wins over the common style
+    assert layout.xaxis.tickfont.color == "#808495" and layout.yaxis.zeroline is True
+    assert layout.xaxis.tickcolor is None  # no ticks outside a heatmap, as under the theme
+    assert figure.to_dict()["layout"].get("template") is None
 
 
 # -- Synthèse ------------------------------------------------------------------------------------------------------

@@ -21,9 +21,13 @@ from analytics.outputs.palette import (
     CADENCE_LABELS,
     GREEN,
     GREY,
+    GRID,
+    HOVER_BORDER,
     INK,
+    LEGEND_INK,
     LIGHT,
     MEETING_COLOURS,
+    MUTED,
     ORANGE,
     VERMILLION,
 )
@@ -88,19 +92,48 @@ CONFIG = {
 }
 
 
+# The style Streamlit's chart theme gave every axis (st.plotly_chart(theme="streamlit")), now the figures' own so
+# that the charts are shown with theme=None: values a chart sets itself win, as they did over the theme's template.
+# automargin keeps the axis labels inside the chart, whatever their length; the tick colour is given only to a
+# heatmap's axes, whose ticks Plotly draws by default: on other axes it would make Plotly draw ticks.
+_AXIS_STYLE = {"automargin": True, "gridcolor": GRID, "zerolinecolor": GRID, "tickfont.size": 12,
+               "tickfont.color": MUTED, "title.font.size": 14, "title.font.color": MUTED}
+_X_STYLE = _AXIS_STYLE | {"showgrid": False, "zeroline": False, "title.standoff": 20}
+_Y_STYLE = _AXIS_STYLE | {"title.standoff": 24}
+FONT_FAMILY = '"Source Sans", sans-serif'  # Streamlit's sans serif, as in the rest of the page
+
+
 def _layout(fig: go.Figure, height: int, *, font: int = 14, legend: bool = True, **extra) -> go.Figure:
-    """The common layout: French separators, readable font, legend above the plot, tight margins."""
+    """The common layout: French separators, readable font, legend above the plot, tight margins, and the style
+    of the dashboard's other text (the charts are drawn without Streamlit's theme: see analytics.ui.widgets.chart)."""
     fig.update_layout(
         separators=", ",  # decimal comma, thin-space thousands
         height=height,
-        font={"size": font, "color": INK},
-        margin={"l": 10, "r": 10, "t": 40 if legend else 10, "b": 10},
-        hoverlabel={"font_size": font, "align": "left"},
+        font={"size": font, "color": INK, "family": FONT_FAMILY},
+        margin={"l": 10, "r": 10, "t": 40 if legend else 10, "b": 10, "pad": 8},
+        hoverlabel={"font": {"size": font, "color": MUTED, "family": FONT_FAMILY}, "align": "left",
+                    "bgcolor": "#FFFFFF", "bordercolor": HOVER_BORDER,
+                    "grouptitlefont": {"color": MUTED, "family": FONT_FAMILY}},
         showlegend=legend,
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0,
-                "title_text": ""},
-        **({"plot_bgcolor": "#FFFFFF"} | extra),
+                "title_text": "", "valign": "top", "font": {"size": 12, "color": LEGEND_INK}},
+        # a chart's data never changes while it is shown (other data is another chart element, drawn afresh): said
+        # to Plotly, its second Plotly.react, when Streamlit hands the drawn figure back, redraws nothing
+        datarevision=1,
+        **({"plot_bgcolor": "#FFFFFF", "paper_bgcolor": "#FFFFFF"} | extra),
     )
+    # no template: every figure would carry Streamlit's (pio.templates.default), whose colours only its theme
+    # replaces, and a template, a new object at every Plotly.react, makes Plotly recalculate the whole chart
+    fig.layout.template = None
+    ticks = {"tickcolor": GRID} if any(trace.type == "heatmap" for trace in fig.data) else {}
+    for axes, style in ((fig.select_xaxes(), _X_STYLE), (fig.select_yaxes(), _Y_STYLE)):
+        for axis in axes:
+            for path, value in (style | ticks).items():
+                if axis[path] is None:
+                    axis[path] = value
+            # a zero line where there is a grid, as under the theme (a given zero line colour would draw it always)
+            if axis.zeroline is None:
+                axis.zeroline = axis.showgrid is not False
     return fig
 
 
@@ -739,6 +772,6 @@ def member_probabilities(frame: pd.DataFrame, required: int | None = None) -> go
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=list(frame["name"])[::-1],
                      showgrid=False, automargin=True)
     if required:
-        fig.update_layout(title={"text": f"quorum : {required} présents", "font": {"size": 13}, "x": 1,
-                                 "xanchor": "right"})
+        fig.update_layout(title={"text": f"<b>quorum : {required} présents</b>", "font": {"size": 13}, "x": 1,
+                                 "xanchor": "right", "pad": {"l": 4}})
     return _layout(fig, 120 + 18 * len(frame), barmode="overlay", bargap=0.25)

@@ -7,6 +7,9 @@ from analytics.wording.labels import CADENCE_STATUS
 BLUE, SKY, GREEN, YELLOW, ORANGE, VERMILLION, PURPLE = (
     "#0072B2", "#56B4E9", "#009E73", "#F0E442", "#E69F00", "#D55E00", "#CC79A7")
 GREY, LIGHT, INK = "#9AA3AD", "#E9ECEF", "#1C2430"
+# the greys of Streamlit's chart theme (its light theme), which the charts keep now that they set their own style:
+# axis labels and hover text, legend text, grid and ticks, the hover label's border
+MUTED, LEGEND_INK, GRID, HOVER_BORDER = "#808495", "#262730", "#E6EAF1", "rgba(28, 36, 48, 0.2)"
 
 # a period that cannot be judged (before the recorded history or the mandate, or a paused month) is grey
 CADENCE_COLOURS = {"met": BLUE, "in_progress": YELLOW, "missed": VERMILLION, "not_judged": GREY, "no_rule": LIGHT,

@@ -10,6 +10,7 @@ modify.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import importlib
 import json
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import duckdb
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -97,7 +99,24 @@ def _derived(function: str, args: tuple, kwargs: tuple) -> Any:
 
 @st.cache_data(show_spinner=False, max_entries=512, hash_funcs=_FRAMES)
 def _figure_spec(function: str, args: tuple, kwargs: tuple) -> dict:
-    return _resolve(function)(*args, **dict(kwargs)).to_dict()
+    spec = _resolve(function)(*args, **dict(kwargs)).to_dict()
+    for trace in spec["data"]:
+        _as_lists(trace)
+    return spec
+
+
+def _as_lists(container: dict) -> None:
+    """The numbers of a figure's trace as lists, in place, not the base64 arrays Plotly writes numpy data as:
+    Plotly.js decodes those again at every Plotly.react and, finding new arrays, recalculates and redraws the whole
+    chart (Streamlit hands each drawn figure back to it once)."""
+    for name, value in container.items():
+        if isinstance(value, dict) and "bdata" in value:
+            array = np.frombuffer(base64.b64decode(value["bdata"]), np.dtype(value["dtype"]).newbyteorder("<"))
+            if "shape" in value:
+                array = array.reshape([int(size) for size in value["shape"].split(",")])
+            container[name] = array.tolist()
+        elif isinstance(value, dict):
+            _as_lists(value)
 
 
 def derived(function: Callable, *args: Any, **kwargs: Any) -> Any:
@@ -353,7 +372,9 @@ def chart(figure: Any, numbers: pd.DataFrame, name: str, *, rates: Iterable[str]
 
     The numbers are drawn only once their expander is open (0,2 to 0,3 s after the click): a closed expander's table
     and buttons cost the browser about 18 ms a chart at every page switch, the server about 8 ms (issue 15)."""
-    st.plotly_chart(figure, config=charts.CONFIG, key=f"graphique-{name}", alt=alt, width="stretch")
+    # without Streamlit's theme: its template, made anew at every Plotly.react, had Plotly recalculate and redraw
+    # each chart a second time right after its first draw; analytics.outputs.charts gives the same style itself
+    st.plotly_chart(figure, config=charts.CONFIG, key=f"graphique-{name}", alt=alt, width="stretch", theme=None)
     _numbers(numbers, name, tuple(rates), tuple(integers), expanded, named)
 
 
