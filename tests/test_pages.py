@@ -159,6 +159,18 @@ def test_charts_keep_the_style_of_streamlits_theme() -> None:
     assert figure.to_dict()["layout"].get("template") is None
 
 
+def test_the_bands_chart_keeps_its_labels_apart_and_inside() -> None:
+    """The median's label sits left of its line and the count over the 100 % bar has room right of the plot: with a
+    median of 95 %, both were drawn over the 95–100 % bins and the count ran past the chart's edge."""
+    rates = pd.DataFrame({"presence_rate": [0.5, 0.9, 0.95, 1.0, 1.0]})
+    figure = charts.rate_bands(rates, (0.9, 0.95, 1.0), ["a", "b", "c", "d"])
+    [label] = figure.layout.annotations
+    assert (label.text, label.x, label.xanchor) == ("médiane", 0.95, "right")
+    assert figure.data[1].text == ("2 à 100\u00a0%",) and figure.layout.margin.r == charts.RIGHT_ROOM
+    no_full = charts.rate_bands(rates.iloc[:3], (0.6, 0.9, 0.93), ["a", "b", "c", "d"])
+    assert no_full.layout.margin.r == 10  # no 100 % bar, no room kept for it
+
+
 # -- Synthèse ------------------------------------------------------------------------------------------------------
 
 def _presence(frame: pd.DataFrame) -> float:

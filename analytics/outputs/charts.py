@@ -614,8 +614,9 @@ def rate_bands(frame: pd.DataFrame, quartiles: Sequence[float] | None, band_labe
         # the band's name in the legend: the bands can be too narrow to hold a label
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=label, hoverinfo="skip",
                                  marker={"symbol": "square", "size": 14, "color": colour}))
+    # « médiane » left of its line: on the right, a median near 100 % ran into the count over the 100 % bar
     fig.add_vline(x=_band_x(median), line={"color": INK, "width": 2, "dash": "dash"}, annotation_text="médiane",
-                  annotation_position="top", annotation_font_size=12)
+                  annotation_position="top left", annotation_font_size=12)
     if selected:
         label, rate = selected.rsplit("|", 1)
         fig.add_vline(x=_band_x(float(rate), marker=True), line={"color": VERMILLION, "width": 3},
@@ -624,11 +625,15 @@ def rate_bands(frame: pd.DataFrame, quartiles: Sequence[float] | None, band_labe
     fig.update_xaxes(tickvals=[*ticks, FULL_X], ticktext=[percent(t, 0) for t in ticks] + [percent(1, 0)],
                      range=[0, 1.05], title_text="taux de présence", gridcolor=LIGHT)
     fig.update_yaxes(title_text="personnes", gridcolor=LIGHT, range=[0, max([*counts, top, 1]) * 1.15])
-    return _layout(fig, 340, bargap=0.05, barmode="overlay")
+    _layout(fig, 340, bargap=0.05, barmode="overlay")
+    # room right of the plot for the count over the 100 % bar, the rightmost bar (« 66 à 100 % » was cut)
+    return fig.update_layout(margin_r=RIGHT_ROOM if top else fig.layout.margin.r)
 
 
-# where the bands chart draws a rate of exactly 100 % (its own bar, right of the 95–100 % bin)
+# where the bands chart draws a rate of exactly 100 % (its own bar, right of the 95–100 % bin), and the right margin
+# (px) that holds the count written over it, centred on a bar at the plot's right edge
 FULL_X = 1.025
+RIGHT_ROOM = 40
 
 
 def _band_x(rate: float, *, marker: bool = False) -> float:
