@@ -31,6 +31,7 @@ from analytics.outputs.palette import (
     ORANGE,
     VERMILLION,
 )
+from analytics.wording.display import plural
 from analytics.wording.format import number, percent
 
 # Okabe & Ito (2008), "Color Universal Design".
@@ -595,7 +596,7 @@ def rate_bands(frame: pd.DataFrame, quartiles: Sequence[float] | None, band_labe
     edges = [round(i * 0.05, 2) for i in range(21)]
     counts = pd.cut(rates[~full], edges, right=False).value_counts(sort=False).tolist()
     centres = [e + 0.025 for e in edges[:-1]]
-    hovers = [f"{plural_people(n)} de {percent(e, 0)} à moins de {percent(e + 0.05, 0)}"
+    hovers = [f"{plural(n, 'personne')} de {percent(e, 0)} à moins de {percent(e + 0.05, 0)}"
               for n, e in zip(counts, edges[:-1])]
     fig = go.Figure(go.Bar(x=centres, y=counts, width=0.05, marker_color=BLUE,
                            marker_line={"color": "#FFFFFF", "width": 1}, name="personnes", showlegend=False,
@@ -605,7 +606,7 @@ def rate_bands(frame: pd.DataFrame, quartiles: Sequence[float] | None, band_labe
         fig.add_trace(go.Bar(x=[FULL_X], y=[top], width=0.04, marker={"color": INK}, showlegend=False,
                              text=[f"{number(top)} à {percent(1, 0)}"], textposition="outside", textfont={"size": 12},
                              cliponaxis=False, constraintext="none",
-                             hovertemplate=f"{plural_people(top)} à {percent(1, 0)}<extra></extra>"))
+                             hovertemplate=f"{plural(top, 'personne')} à {percent(1, 0)}<extra></extra>"))
     bands = ((0, q1, band_labels[0], "#FBE3D6"), (q1, median, band_labels[1], "#FFF3C4"),
              (median, q3, band_labels[2], "#DDEBF7"), (q3, 1.05, band_labels[3], "#B9D7EE"))
     for low, high, label, colour in bands:
@@ -642,10 +643,6 @@ def _band_x(rate: float, *, marker: bool = False) -> float:
     if rate >= 1.0:
         return FULL_X if marker else 1.0
     return rate
-
-
-def plural_people(count: int) -> str:
-    return f"{number(count)} personne{'s' if count > 1 else ''}"
 
 
 def person_timeline(frame: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
