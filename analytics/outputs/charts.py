@@ -627,8 +627,9 @@ def rate_bands(frame: pd.DataFrame, quartiles: Sequence[float] | None, band_labe
                      range=[0, 1.05], title_text="taux de présence", gridcolor=LIGHT)
     fig.update_yaxes(title_text="personnes", gridcolor=LIGHT, range=[0, max([*counts, top, 1]) * 1.15])
     _layout(fig, 340, bargap=0.05, barmode="overlay")
-    # room right of the plot for the count over the 100 % bar, the rightmost bar (« 66 à 100 % » was cut)
-    return fig.update_layout(margin_r=RIGHT_ROOM if top else fig.layout.margin.r)
+    if top:  # room right of the plot for the count over the 100 % bar, the rightmost bar (« 66 à 100 % » was cut)
+        fig.update_layout(margin_r=RIGHT_ROOM)
+    return fig
 
 
 # where the bands chart draws a rate of exactly 100 % (its own bar, right of the 95–100 % bin), and the right margin
