@@ -555,6 +555,24 @@ _CUT_LABELS = """() => [...document.querySelectorAll('[data-testid=stMain] *, [d
   }).map(e => e.textContent.trim())"""
 
 
+# per chart on the page: its name and the sides whose margin Plotly had to widen (drawing the chart twice)
+_WIDENED = """() => [...document.querySelectorAll('.js-plotly-plot')].map(g => {
+  const given = g._fullLayout.margin, drawn = g._fullLayout._size;
+  const name = g.closest('[class*="st-key-graphique-"]').className.match(/st-key-graphique-(\\S+)/)[1];
+  return [name, ['l', 'r', 't', 'b'].filter(side => drawn[side] > given[side])]; })"""
+
+
+@pytest.mark.parametrize("path", ["instances", "territoires"])
+def test_charts_come_with_room_for_their_labels_and_are_drawn_once(server: str, page, path: str) -> None:
+    """At 1440 px, every chart's labels fit in the margins it was sent with (analytics.outputs.margins): Plotly
+    neither widens a margin nor, for that, draws the chart a second time (issue 15)."""
+    page.goto(f"{server}/{path}")
+    wait_idle(page)
+    charts = page.evaluate(_WIDENED)
+    assert len(charts) >= 4
+    assert [(name, sides) for name, sides in charts if sides] == []
+
+
 @pytest.mark.parametrize("path", [*PAGES, "fiche", "saisie", "administration"])
 def test_no_label_is_cut_at_1440_px(server: str, browser, person_label: str, path: str) -> None:
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="fr-FR")

@@ -512,7 +512,8 @@ def communes_choropleth(frame: pd.DataFrame, shapes: pd.DataFrame, borders: pd.D
                                                "yanchor": "top", "len": 0.5, "tickvals": ticks,
                                                "ticktext": [percent(t, 0) for t in ticks], "outlinewidth": 0}},
     ))
-    return _map_axes(fig, 650).update_layout(margin_b=80)
+    # under the map, the horizontal colour bar and its title take 90 px (what Plotly measures of them)
+    return _map_axes(fig, 650).update_layout(margin_b=90)
 
 
 def communes_met_map(frame: pd.DataFrame, shapes: pd.DataFrame, borders: pd.DataFrame) -> go.Figure:

@@ -33,7 +33,7 @@ from streamlit.errors import StreamlitAPIException
 from analytics import settings
 from analytics.access import auth
 from analytics.ingest import importer, recording, templates
-from analytics.outputs import charts
+from analytics.outputs import charts, margins
 from analytics.outputs.export import to_excel_csv, to_xlsx
 from analytics.rules import filters as filter_rules
 from analytics.screens import escape_markdown, static_table, tables
@@ -102,7 +102,8 @@ def _figure_spec(function: str, args: tuple, kwargs: tuple) -> dict:
     spec = _resolve(function)(*args, **dict(kwargs)).to_dict()
     for trace in spec["data"]:
         _as_lists(trace)
-    return spec
+    # margins wide enough for the labels: Plotly no longer widens them and draws the chart a second time
+    return margins.reserve(spec)
 
 
 def _as_lists(container: dict) -> None:
