@@ -119,18 +119,22 @@ def served(database: Path) -> Iterator[tuple[str, threading.Event]]:
 
     threading.Thread(target=read_log, daemon=True).start()
     try:
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).close()
-                break
-            except OSError:
-                if process.poll() is not None:
-                    raise RuntimeError("le serveur ne démarre pas") from None
-                time.sleep(0.2)
+        _wait_healthy(url, process)
         yield url, warmed
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def _wait_healthy(url: str, process: subprocess.Popen) -> None:
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).close()
+            return
+        except OSError:
+            if process.poll() is not None:
+                raise RuntimeError("le serveur ne démarre pas") from None
+            time.sleep(0.2)
 
 
 THINK = 1.0  # seconds a person looks at the page before the next click
@@ -243,11 +247,7 @@ def browser(database: Path, runs: int, background: list[float], first: bool = Tr
                 for _ in range(runs):
                     for title in [*list(PAGES)[1:], list(PAGES)[0]]:
                         started = time.perf_counter()
-                        page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first.click()
-                        page.wait_for_function(
-                            "title => document.querySelector('[data-testid=\"stMainBlockContainer\"] h1')"
-                            "?.innerText.includes(title)", arg=title.split(" ")[0], timeout=120_000)
-                        _settle(page)
+                        _menu(page, title)
                         results[title]["switch"].append(time.perf_counter() - started)
                 for title, (path, _) in PAGES.items():
                     results[title]["filter"] = _filter_changes(page, url, path, runs)
@@ -259,6 +259,60 @@ def browser(database: Path, runs: int, background: list[float], first: bool = Tr
                 background.extend(_drain(answers))
         chromium.close()
     return results
+
+
+FLOOR = {"aucun graphique": "", "1 graphique": "un-graphique", "7 graphiques": "sept-graphiques"}
+
+
+def floor(runs: int) -> dict[str, list[float]]:
+    """The stack's own floor, alone on the machine: seconds for a link opened in a new browser to each page of a bare
+    Streamlit app (tests/bench_floor_app.py: nothing, one small chart, seven), and for a switch in the menu from
+    its empty page to the seven charts, measured as the dashboard's pages are."""
+    from browser import CHROMIUM, CHROMIUM_FLAGS, free_port
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(HERE / "bench_floor_app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=HERE.parent, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # the dashboard's own settings
+    url = f"http://127.0.0.1:{port}"
+    results: dict[str, list[float]] = {}
+    try:
+        _wait_healthy(url, process)
+        with sync_playwright() as pw:
+            chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+            for title, path in FLOOR.items():
+                results[title] = []
+                for run in range(runs + 1):  # the first run loads the server's modules: not counted
+                    context = chromium.new_context(viewport=VIEWPORT, locale="fr-FR")
+                    seconds = _visit(context.new_page(), url, path)
+                    context.close()
+                    if run:
+                        results[title].append(seconds)
+            context = chromium.new_context(viewport=VIEWPORT, locale="fr-FR")
+            page = context.new_page()
+            _visit(page, url, "")
+            results["changement de page"] = []
+            for run in range(runs + 1):
+                started = time.perf_counter()
+                _menu(page, "7 graphiques")
+                if run:
+                    results["changement de page"].append(time.perf_counter() - started)
+                _menu(page, "Aucun graphique")
+            chromium.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    return results
+
+
+def _menu(page, title: str) -> None:
+    """Click `title` in the menu and wait for its page (its heading starts with the title's first word) settled."""
+    page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first.click()
+    page.wait_for_function("title => document.querySelector('[data-testid=\"stMainBlockContainer\"] h1')"
+                           "?.innerText.includes(title)", arg=title.split(" ")[0], timeout=120_000)
+    _settle(page)
 
 
 def _drain(queue: Any) -> list[float]:
@@ -286,6 +340,8 @@ def main() -> int:
     parser.add_argument("--reruns", type=int, default=15)
     parser.add_argument("--runs", type=int, default=5, help="browser runs per page and measure (5 at least)")
     parser.add_argument("--no-first", action="store_true", help="browser: skip the first visits after a start")
+    parser.add_argument("--floor", action="store_true",
+                        help="browser: also the floor of the stack, a bare Streamlit app (tests/bench_floor_app.py)")
     args = parser.parse_args()
     runs = max(args.runs, 5)
     loads = [os.getloadavg()[0]]
@@ -299,6 +355,9 @@ def main() -> int:
         background: list[float] = []
         client = {} if args.no_browser else browser(copy, runs, background, first=not args.no_first)
         loads.append(os.getloadavg()[0])
+        bare = floor(runs) if args.floor and not args.no_browser else {}
+        if bare:
+            loads.append(os.getloadavg()[0])
     measured_loads = " / ".join(f"{load:.1f}".replace(".", ",") for load in loads)
     print(f"\n{datetime.now():%Y-%m-%d %H:%M}, base de démonstration, {os.cpu_count()} processeur(s), charge "
           f"moyenne (1 min) {measured_loads} au début, entre les mesures et à la fin.")
@@ -329,6 +388,16 @@ def main() -> int:
             print(f"\nLes {BACKGROUND} autres personnes : {len(background)} clics, réponse du serveur en "
                   f"{_seconds(statistics.median(background))} (médiane, la plus lente {_seconds(max(background))}).")
         print("\nObjectifs : " + ("tous atteints." if not missed else "non atteints pour " + ", ".join(missed) + "."))
+    if bare:
+        print(f"\nLe plancher (--floor) : une application Streamlit nue (tests/bench_floor_app.py), seule, mêmes "
+              f"réglages, même Chromium ; médiane de {runs} mesures (de la plus rapide à la plus lente).\n")
+        print("| mesure | temps |")
+        print("|---|---:|")
+        for title, values in bare.items():
+            what = (f"lien dans un nouveau navigateur : {title}" if title in FLOOR
+                    else "changement de page vers les 7 graphiques")
+            print(f"| {what} | {_seconds(statistics.median(values))} ({_seconds(min(values))} – "
+                  f"{_seconds(max(values))}) |")
     return 0
 
 
