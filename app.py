@@ -5,6 +5,7 @@ from typing import Literal
 
 import streamlit as st
 
+from analytics import settings
 from analytics.access import auth
 from analytics.ui import uploads
 from analytics.ui import widgets as ui
@@ -16,7 +17,7 @@ from analytics.ui import widgets as ui
 PAGES = Path(__file__).resolve().parent / "pages"
 
 # "auto": the menu open on a computer, closed on a phone (where it would cover most of the screen)
-st.set_page_config(page_title="Gouvernance m2A", page_icon="🏛️", layout="wide", initial_sidebar_state="auto")
+st.set_page_config(page_title=settings.APP_NAME, page_icon="🏛️", layout="wide", initial_sidebar_state="auto")
 
 
 def page(role: str | None, folder: str, name: str, title: str, icon: str, key: str, **options) -> st.Page:

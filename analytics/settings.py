@@ -1,4 +1,4 @@
-"""Every path of the project and every GOUVERNANCE_* environment variable, read in one place."""
+"""Every path of the project, every GOUVERNANCE_* environment variable and the dashboard's name, read in one place."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import os
 from datetime import date
 from pathlib import Path
 
+APP_NAME = "Gouvernance m2A"  # the dashboard's title, in the browser's tab before and after Streamlit has run
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = ROOT / "analytics"
 DATA_DIR = ROOT / "data"

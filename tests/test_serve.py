@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -26,10 +27,18 @@ def test_the_page_states_the_root_before_streamlits_module() -> None:
     served = index_page.page(html, ["instances", "territoires"], "")
     script = '<script>if (new RegExp("^/(?:instances|territoires)/?$").test(location.pathname))'
     assert script in served
-    # before Streamlit's own scripts (its module reads window.__streamlit once), and nothing else changed
+    # before Streamlit's own scripts (its module reads window.__streamlit once)
     assert served.index(script) < served.index('<script type="module"')
-    assert served.replace(served[served.index(script):served.index("</script>", served.index(script)) + 12], "",
-                          1) == html
+    # in French: the language, the title until the dashboard's own is set, the text without JavaScript
+    assert '<html lang="fr">' in served and "<title>Gouvernance m2A</title>" in served
+    assert "a besoin de JavaScript" in served and "You need to enable JavaScript" not in served
+    # and nothing else changed
+    rest = served.replace(served[served.index(script):served.index("</script>", served.index(script)) + 12], "", 1)
+    rest = rest.replace('<html lang="fr">', '<html lang="en">', 1).replace(
+        "<title>Gouvernance m2A</title>", "<title>Streamlit</title>", 1)
+    noscript = re.search(r"<noscript>.*?</noscript>", html, re.DOTALL)
+    assert noscript is not None
+    assert rest.replace(index_page._NOSCRIPT, noscript.group(0), 1) == html
 
 
 def test_under_a_base_path_the_root_is_that_path() -> None:

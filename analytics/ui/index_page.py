@@ -1,10 +1,13 @@
-"""The page Streamlit serves, stating the server's root: a link to a page connects 0,1 s sooner (issue 15).
+"""The page Streamlit serves, in French and stating the server's root: a link to a page connects 0,1 s sooner
+(issue 15).
 
 Opened on a page's address (/instances), Streamlit's page does not know where the server's root is: it asks
 /instances/_stcore/health first, gets a 404, waits 100 ms and asks the root. For a link to one of the dashboard's
 pages, this page tells it the root (window.__streamlit.BACKEND_BASE_URL, the setting Streamlit reads for a host
 that embeds it), so that it asks the root at once. Any other address is left to Streamlit's own search (a proxy
-that adds a prefix unknown to server.baseUrlPath still works).
+that adds a prefix unknown to server.baseUrlPath still works). Its language, its first title and its text without
+JavaScript are French: Streamlit's are English (lang="en" had a screen reader read the dashboard with an English
+voice).
 
 The file is that of the installed Streamlit (pinned in requirements.lock), read at start. If anything is not as
 expected, the server logs it and serves Streamlit's own page, as before.
@@ -24,6 +27,8 @@ from pathlib import Path
 from streamlit import config, file_util
 from streamlit.logger import get_logger
 
+from analytics import settings
+
 _LOGGER = get_logger(__name__)
 
 
@@ -41,7 +46,20 @@ def page(index_html: str, pages: Iterable[str], base_path: str) -> str:
     head = index_html.split("<script", 1)
     if index_html.count("</head>") != 1 or len(head) != 2 or "</head>" not in head[1]:
         raise LookupError("index.html de Streamlit : pas de script dans un <head> unique")
-    return head[0] + script + "<script" + head[1]
+    return _in_french(head[0] + script + "<script" + head[1])
+
+
+# what the page says before Streamlit's script has run, or if it cannot run: in French, like the dashboard
+_NOSCRIPT = (f"<noscript><p>{settings.APP_NAME} a besoin de JavaScript : activez-le dans votre navigateur.</p>"
+             "</noscript>")
+
+
+def _in_french(html: str) -> str:
+    """The page's language (a screen reader reads the dashboard with a French voice), its title until the
+    dashboard's own is set, and its text without JavaScript, in French; any of them not found is left as it is."""
+    html = re.sub(r"<html lang=\"[^\"]*\">", '<html lang="fr">', html, count=1)
+    html = re.sub(r"<title>[^<]*</title>", f"<title>{settings.APP_NAME}</title>", html, count=1)
+    return re.sub(r"<noscript>.*?</noscript>", _NOSCRIPT, html, count=1, flags=re.DOTALL)
 
 
 def install(pages: Iterable[str]) -> None:
