@@ -3,6 +3,7 @@
     .venv/bin/python tests/bench_pages.py            # AppTest and browser
     .venv/bin/python tests/bench_pages.py --no-browser
     .venv/bin/python tests/bench_pages.py --no-apptest --runs 5
+    .venv/bin/python tests/bench_pages.py --no-apptest --floor   # and the stack's own floor
 
 - AppTest: the first run of each page (empty caches: the analytics run) and the median of warm reruns (what a
   click on a filter costs on the server once the figures are cached); goal under 150 ms.
@@ -11,6 +12,8 @@
   the first visit after a server start (alone, once the warm-up is over; goal under 2 s), then with two other
   people browsing at the same time a link opened in a new browser (under 1,5 s), a page switch in the menu and
   a change of the Période filter (under 0,5 s each). Medians of 5 runs at least, with the fastest and slowest.
+- Floor (--floor): the same browser measures on a bare Streamlit app (tests/bench_floor_app.py: no chart, one
+  small Plotly chart, seven), alone on the machine, with the dashboard's settings: what the stack itself costs.
 - The load model: the two other people sit at the same réunion de direction with their own computers, so their
   browsers render nothing on this machine; each is a Streamlit client over the websocket (tests/ws_client.py)
   that clicks a page of the menu or a new Période, alternately, THINK (1 s) after the server answered its last
@@ -65,12 +68,23 @@ def build(folder: Path) -> Path:
 
 def apptest(database: Path, reruns: int) -> dict[str, tuple[float, float, float]]:
     """Per page: first run with empty caches, median and worst warm rerun, in milliseconds."""
-    import streamlit as st
-    from streamlit.testing.v1 import AppTest
-
     os.environ["GOUVERNANCE_DB"] = str(database)
     os.environ[filters.TODAY_VARIABLE] = TODAY.isoformat()
     results = {}
+    # AppTest leaves app.py as this process's __main__: the browser part's other sessions, spawned, would no longer
+    # find this module's _browse there
+    main = sys.modules["__main__"]
+    try:
+        _apptest_pages(results, reruns)
+    finally:
+        sys.modules["__main__"] = main
+    return results
+
+
+def _apptest_pages(results: dict[str, tuple[float, float, float]], reruns: int) -> None:
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
     for title, (_, script) in PAGES.items():
         st.cache_data.clear()
         st.cache_resource.clear()
@@ -88,7 +102,6 @@ def apptest(database: Path, reruns: int) -> dict[str, tuple[float, float, float]
             at.run()
             times.append(time.perf_counter() - started)
         results[title] = (1000 * first, 1000 * statistics.median(times), 1000 * max(times))
-    return results
 
 
 FILTER = "Période"
