@@ -120,7 +120,9 @@ def _needed(spec: dict) -> dict[str, float]:
     for key, axis in axes.items():
         if axis.get("visible") is False:
             continue
-        labels = _labels(spec, key, axis)
+        values = list(_values(spec, key))
+        category = _is_category(axis, values)
+        labels = _labels(spec, key, axis, values, category)
         if labels is None:
             continue
         size = float((axis.get("tickfont") or {}).get("size", 12))
@@ -136,7 +138,7 @@ def _needed(spec: dict) -> dict[str, float]:
         if isinstance(angle, int | float):
             angle = math.radians(angle)
         else:  # Plotly turns category labels by 30° when, level, they would overlap
-            crowded = len(labels) * (width + _LABEL_GAP) > _DESKTOP_PLOT and _is_category(spec, key, axis)
+            crowded = category and len(labels) * (width + _LABEL_GAP) > _DESKTOP_PLOT
             angle = math.radians(30) if crowded else 0.0
         height = size * (1 + LINE_SPACING * (lines - 1))
         extent = width * abs(math.sin(angle)) + height * abs(math.cos(angle))
@@ -155,19 +157,19 @@ def _needed(spec: dict) -> dict[str, float]:
     return need
 
 
-def _labels(spec: dict, key: str, axis: dict) -> list[str] | None:
-    """The tick labels of axis `key` as Plotly will write them, or None where this cannot tell."""
+def _labels(spec: dict, key: str, axis: dict, values: list, category: bool) -> list[str] | None:
+    """The tick labels of axis `key` (its traces placing `values` along it) as Plotly will write them, or None
+    where this cannot tell."""
     if axis.get("ticktext") is not None:
         return [str(label) for label in axis["ticktext"]]
     kind = axis.get("type")
-    values = list(_values(spec, key))
-    if _is_category(spec, key, axis, values):
+    if category:
         order = axis.get("categoryarray")
         return [str(label) for label in (order if order is not None else dict.fromkeys(values))]
     if kind == "date":  # one line whatever its format: its height is what a horizontal label needs
         return ["30 sept. 2026"]
     if kind in (None, "linear") and axis.get("tickformat") is None:
-        numbers = [float(v) for v in _stacked(spec, key) if isinstance(v, int | float) and math.isfinite(v)]
+        numbers = [float(v) for v in _stacked(spec, key, values) if isinstance(v, int | float) and math.isfinite(v)]
         bounds = [float(v) for v in axis.get("range") or [] if isinstance(v, int | float)]
         if not numbers and not bounds:
             return None
@@ -180,14 +182,13 @@ def _labels(spec: dict, key: str, axis: dict) -> list[str] | None:
     return None
 
 
-def _is_category(spec: dict, key: str, axis: dict, values: list | None = None) -> bool:
-    """Whether axis `key` is one of categories (given so, or guessed so by Plotly from text that is not dates)."""
+def _is_category(axis: dict, values: list) -> bool:
+    """Whether `axis`, its traces placing `values` along it, is one of categories (given so, or guessed so by Plotly
+    from text that is not dates)."""
     if "ticktext" in axis or axis.get("type") not in (None, "category"):
         return False
-    if axis.get("type") == "category":
-        return True
-    values = list(_values(spec, key)) if values is None else values
-    return bool(values) and all(isinstance(v, str) for v in values) and not all(_looks_like_date(v) for v in values)
+    return axis.get("type") == "category" or (
+        bool(values) and all(isinstance(v, str) for v in values) and not all(_looks_like_date(v) for v in values))
 
 
 def _on(spec: dict, key: str) -> list[dict]:
@@ -204,10 +205,10 @@ def _values(spec: dict, key: str) -> Iterator:
                 yield value
 
 
-def _stacked(spec: dict, key: str) -> Iterable:
-    """The values along a numeric axis, bars summed per position when the layout stacks them."""
+def _stacked(spec: dict, key: str, values: list) -> Iterable:
+    """The values along a numeric axis (`values`, as placed), bars summed per position when the layout stacks them."""
     if spec["layout"].get("barmode") != "stack":
-        return _values(spec, key)
+        return values
     letter = key[0]
     other = "x" if letter == "y" else "y"
     totals: dict = {}

@@ -650,7 +650,7 @@ def _claim_flag(name: str) -> bool | None:
 
 
 def _oidc_login(config: auth.AuthConfig) -> auth.Account:
-    st.title("Gouvernance m2A")
+    st.title(settings.APP_NAME)
     if not st.user.is_logged_in:
         st.button("Se connecter", type="primary", on_click=st.login)
         st.stop()
@@ -666,7 +666,7 @@ def _oidc_login(config: auth.AuthConfig) -> auth.Account:
 
 
 def _local_login(config: auth.AuthConfig, notice: str | None = None) -> auth.Account:
-    st.title("Gouvernance m2A")
+    st.title(settings.APP_NAME)
     stale = _browser_token()
     if stale is not None:  # it did not open the dashboard: expired, closed, forged or for a changed account
         _forget_browser_token(stale)
